@@ -1,0 +1,162 @@
+// Loading (validate -> check ops -> prepare ops -> plan the arena), per-batch preparation and
+// execution. Op selection happens here and only here.
+import { ErrorCode, Format, Kind, Op } from "./format/spec";
+import { checkGraph, checkHeader, checkTables, checkTensors } from "./format/reader";
+import { alloc, free } from "./runtime/alloc";
+import { clearError, fail, failAt } from "./runtime/errors";
+import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind, tRank, tDim, tDataPtr } from "./model";
+import { checkDense, prepareDense, runDense } from "./ops/dense";
+
+const MAX_MODELS: i32 = 256;
+const slots = memory.data(MAX_MODELS * 4); // Model pointers
+const gens = memory.data(MAX_MODELS * 4); // generation per slot, so stale handles are refused
+
+function checkOp(m: Model, o: u32): i32 {
+  switch (opCode(m, o)) {
+    case Op.Dense: return checkDense(m, o);
+    default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
+  }
+}
+
+function prepareOp(m: Model, o: u32): i32 {
+  switch (opCode(m, o)) {
+    case Op.Dense: return prepareDense(m, o);
+    default: return 0;
+  }
+}
+
+function runOp(m: Model, o: u32, batch: i32): void {
+  switch (opCode(m, o)) {
+    case Op.Dense: runDense(m, o, batch); break;
+    default: unreachable();
+  }
+}
+
+function destroy(m: Model): void {
+  freeOwned(m);
+  if (m.arena != 0) free(m.arena);
+  if (m.rt != 0) free(m.rt);
+  if (m.state != 0) free(m.state);
+  free(m.buf);
+  free(changetype<usize>(m));
+}
+
+function build(m: Model): i32 {
+  let r = checkTables(m);
+  if (r < 0) return r;
+  m.rt = alloc(<usize>m.nTensors * TENSOR_RT_SIZE);
+  m.state = alloc(<usize>m.nOps << alignof<usize>());
+  if (m.rt == 0 || m.state == 0) return fail(ErrorCode.OutOfMemory, "out of memory loading the model");
+  memory.fill(m.state, 0, <usize>m.nOps << alignof<usize>());
+  r = checkTensors(m);
+  if (r < 0) return r;
+  // per-tensor facts and the arena plan (every activation gets its own 16-byte aligned slot)
+  let arena: u64 = 0;
+  for (let t: u32 = 0; t < m.nTensors; t++) {
+    const info = rt(m, t);
+    let numel: u32 = 1;
+    for (let i = 0; i < tRank(m, t); i++) numel *= <u32>tDim(m, t, i);
+    info.numel = numel;
+    info.elemSize = dtypeSize(tDType(m, t));
+    info.producer = -1;
+    info.qmult = 0;
+    info.pad = 0;
+    if (tKind(m, t) == Kind.Const) {
+      info.ptr = tDataPtr(m, t);
+      info.arenaOff = 0;
+    } else {
+      info.ptr = 0;
+      info.arenaOff = <u32>arena;
+      arena += (<u64>numel * info.elemSize + 15) & ~<u64>15;
+      if (arena > 0x40000000) return fail(ErrorCode.Overflow, "activations exceed 1 GiB per sample");
+    }
+  }
+  m.arenaPerSample = <u32>arena;
+  r = checkGraph(m);
+  if (r < 0) return r;
+  for (let o: u32 = 0; o < m.nOps; o++) {
+    r = checkOp(m, o);
+    if (r < 0) return r;
+  }
+  for (let o: u32 = 0; o < m.nOps; o++) {
+    r = prepareOp(m, o);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+/** Takes ownership of [buf, buf+len) (from alloc). Returns a handle > 0 or a negated error code. */
+export function loadModel(buf: usize, len: u32): i32 {
+  clearError();
+  let slot: i32 = -1;
+  for (let i = 0; i < MAX_MODELS; i++) {
+    if (load<u32>(slots + (<usize>i << 2)) == 0) { slot = i; break; }
+  }
+  if (slot < 0) { free(buf); return fail(ErrorCode.OutOfMemory, "too many models loaded (256)"); }
+  let r = checkHeader(buf, len);
+  if (r < 0) { free(buf); return r; }
+  const mp = alloc(offsetof<Model>());
+  if (mp == 0) { free(buf); return fail(ErrorCode.OutOfMemory, "out of memory loading the model"); }
+  memory.fill(mp, 0, offsetof<Model>());
+  const m = changetype<Model>(mp);
+  m.buf = buf;
+  m.len = len;
+  r = build(m);
+  if (r < 0) {
+    destroy(m);
+    return r;
+  }
+  store<u32>(slots + (<usize>slot << 2), <u32>mp);
+  const gen = (load<u32>(gens + (<usize>slot << 2)) + 1) & 0x3fffff;
+  store<u32>(gens + (<usize>slot << 2), gen == 0 ? 1 : gen);
+  return <i32>((gen == 0 ? 1 : gen) << 8 | <u32>slot) + 1;
+}
+
+/** The model behind a handle, or null (with BadHandle recorded). */
+export function modelOf(h: i32): Model | null {
+  if (h <= 0) { fail(ErrorCode.BadHandle, "invalid model handle"); return null; }
+  const v = <u32>(h - 1);
+  const slot = v & 0xff;
+  const gen = v >> 8;
+  const mp = load<u32>(slots + (<usize>slot << 2));
+  if (mp == 0 || load<u32>(gens + (<usize>slot << 2)) != gen) { fail(ErrorCode.BadHandle, "unknown or unloaded model handle"); return null; }
+  return changetype<Model>(<usize>mp);
+}
+
+export function unloadModel(h: i32): i32 {
+  clearError();
+  const m = modelOf(h);
+  if (m === null) return -ErrorCode.BadHandle;
+  const slot = <u32>(h - 1) & 0xff;
+  store<u32>(slots + (<usize>slot << 2), 0);
+  destroy(m);
+  return 0;
+}
+
+/** Sizes the arena for `batch` samples and points every activation into it. */
+export function prepareBatch(m: Model, batch: i32): i32 {
+  if (batch < 1 || batch > 65536) return failAt(ErrorCode.BadArgument, "batch size ", batch, " outside 1..65536");
+  if (<u32>batch == m.arenaBatch && m.arena != 0) return 0;
+  const bytes = <u64>m.arenaPerSample * <u64>batch;
+  if (bytes > 0x7fff0000) return fail(ErrorCode.OutOfMemory, "activations for this batch exceed 2 GiB");
+  if (m.arena != 0) { free(m.arena); m.arena = 0; m.arenaBatch = 0; }
+  const arena = alloc(<usize>max<u64>(bytes, 16));
+  if (arena == 0) return failAt(ErrorCode.OutOfMemory, "out of memory for batch ", batch, "");
+  memory.fill(arena, 0, <usize>bytes);
+  m.arena = arena;
+  m.arenaBatch = <u32>batch;
+  for (let t: u32 = 0; t < m.nTensors; t++) {
+    if (tKind(m, t) != Kind.Const) {
+      const info = rt(m, t);
+      info.ptr = arena + <usize>info.arenaOff * <usize>batch;
+    }
+  }
+  return 0;
+}
+
+export function runModel(m: Model): i32 {
+  if (m.arena == 0) return fail(ErrorCode.NotPrepared, "call prepare(batch) before run");
+  const batch = <i32>m.arenaBatch;
+  for (let o: u32 = 0; o < m.nOps; o++) runOp(m, o, batch);
+  return 0;
+}

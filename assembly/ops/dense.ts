@@ -1,0 +1,246 @@
+// Dense (Gemm/MatMul with constant weights): y[.., n] = act(sum_k x[.., k] * W[n, k] + b[n]).
+// Three paths chosen by dtypes at load:
+//   f32 x, f32 W            -> f32 y
+//   int8 x, int8 W          -> int8 y (requantized), f32 y (dequantized) or int32 y (raw, MatMulInteger)
+//   f32 x, int8 W           -> f32 y, x quantized per sample at run time (dynamic quantization)
+// Compressed weight encodings (CSR, 2:4, codebook) dispatch to their own kernels.
+import { Activation, DType, Encoding, ErrorCode } from "../format/spec";
+import { fail, failAt } from "../runtime/errors";
+import { own } from "../model";
+import {
+  Model, opAttr, opIn, opOut, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
+  tZeroPoint, tDataPtr, tptr, tEncoding, opState, setOpState, isConst,
+} from "../model";
+import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
+import { Format } from "../format/spec";
+import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
+import { i8_gemv_1x4c16 } from "../kernels/i8-gemv-1x4c16-simd128";
+import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
+import { weightRows } from "./weights";
+
+const PATH_F32: i32 = 0;
+const PATH_I8: i32 = 1;
+const PATH_DYNAMIC: i32 = 2;
+
+@unmanaged class DenseState {
+  path: i32;
+  N: i32;
+  K: i32;
+  rows: i32; // rows per sample
+  outType: i32;
+  lo: i32;
+  hi: i32;
+  act: i32;
+  mult: usize; // i32[2N] (mult, shift) for int8 -> int8
+  deq: usize; // f32[N]: sx * sw[n] (int8 -> f32), sw[n] (dynamic)
+  wsum: usize; // i32[N]: sum_k w[n][k]
+  bias: usize; // bias data or 0
+  acc: usize; // scratch i32[N]
+  xq: usize; // scratch i8[K] (dynamic) / decoded weights
+  w: usize; // int8 weights [N][K] (decoded when compressed)
+}
+
+export function checkDense(m: Model, o: u32): i32 {
+  let r = expectArity(m, o, 2, 3, 1);
+  if (r < 0) return r;
+  const x = opIn(m, o, 0), w = opIn(m, o, 1), b = optIn(m, o, 2), y = opOut(m, o, 0);
+  if (isConst(m, x)) return failAt(ErrorCode.BadOp, "op ", o, ": dense input must be an activation");
+  r = expectConst(m, o, w);
+  if (r < 0) return r;
+  if (tRank(m, w) != 2) return failAt(ErrorCode.BadShape, "op ", o, ": dense weights must be [N, K]");
+  const N = tDim(m, w, 0), K = tDim(m, w, 1);
+  if (tLastDim(m, x) != K) return failAt(ErrorCode.BadShape, "op ", o, ": input's last dim differs from the weights' K");
+  const rank = tRank(m, x);
+  if (tRank(m, y) != rank || tLastDim(m, y) != N) return failAt(ErrorCode.BadShape, "op ", o, ": output shape must be the input's with the last dim N");
+  for (let i = 0; i < rank - 1; i++) if (tDim(m, y, i) != tDim(m, x, i)) return failAt(ErrorCode.BadShape, "op ", o, ": output shape must be the input's with the last dim N");
+  r = expectActCode(m, o, opAttr(m, o, 0));
+  if (r < 0) return r;
+  for (let i = 1; i < Format.MaxAttrs; i++) if (opAttr(m, o, i) != 0) return failAt(ErrorCode.BadOp, "op ", o, ": unused attributes must be zero");
+  const xt = tDType(m, x), wt = tDType(m, w), yt = tDType(m, y);
+  const biasType = xt == DType.I8 && wt == DType.I8 && yt != DType.F32 ? DType.I32 : (xt == DType.I8 && wt == DType.I8 ? DType.I32 : DType.F32);
+  if (b != <u32>Format.NoTensor) {
+    if (!isConst(m, b) || tEncoding(m, b) != Encoding.Dense || tRank(m, b) != 1 || tDim(m, b, 0) != N) return failAt(ErrorCode.BadShape, "op ", o, ": bias must be a constant [N]");
+    if (tDType(m, b) != biasType) return failAt(ErrorCode.BadOp, "op ", o, ": bias dtype must be int32 for int8 inputs, f32 otherwise");
+  }
+  if (xt == DType.F32 && wt == DType.F32) {
+    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": f32 dense produces f32");
+    return 0;
+  }
+  if (wt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported weight dtype");
+  if (xt == DType.F32) {
+    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": dynamic dense produces f32");
+    if (tScaleCount(m, w) == 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic dense needs weight scales");
+    if (tZeroPoint(m, w) != 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic dense needs symmetric weights");
+    return 0;
+  }
+  if (xt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported input dtype");
+  if (yt == DType.I32) {
+    if (opAttr(m, o, 0) != Activation.None) return failAt(ErrorCode.BadOp, "op ", o, ": int32 output takes no activation");
+    return 0;
+  }
+  if (tScaleCount(m, x) == 0 || tScaleCount(m, w) == 0 || (yt == DType.I8 && tScaleCount(m, y) == 0))
+    return failAt(ErrorCode.BadQuant, "op ", o, ": int8 dense needs input, weight and output scales");
+  return 0;
+}
+
+export function prepareDense(m: Model, o: u32): i32 {
+  const x = opIn(m, o, 0), w = opIn(m, o, 1), b = optIn(m, o, 2), y = opOut(m, o, 0);
+  const N = tDim(m, w, 0), K = tDim(m, w, 1);
+  const st = changetype<DenseState>(own(m, offsetof<DenseState>()));
+  if (changetype<usize>(st) == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  setOpState(m, o, changetype<usize>(st));
+  st.N = N;
+  st.K = K;
+  st.rows = tNumel(m, x) / K;
+  st.act = opAttr(m, o, 0);
+  st.outType = tDType(m, y);
+  st.bias = b != <u32>Format.NoTensor ? tDataPtr(m, b) : 0;
+  const xt = tDType(m, x), wt = tDType(m, w);
+  if (xt == DType.F32 && wt == DType.F32) {
+    st.path = PATH_F32;
+    st.w = weightRows(m, w);
+    return st.w == 0 ? -ErrorCode.OutOfMemory : 0;
+  }
+  st.path = xt == DType.F32 ? PATH_DYNAMIC : PATH_I8;
+  // int8 weights as plain rows (compressed encodings are decoded once here)
+  st.w = weightRows(m, w);
+  if (st.w == 0) return -ErrorCode.OutOfMemory;
+  st.acc = own(m, <usize>N << 2);
+  st.wsum = own(m, <usize>N << 2);
+  st.xq = own(m, <usize>K + 16);
+  if (st.acc == 0 || st.wsum == 0 || st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  // row sums for the input zero-point correction, and the int32 overflow bound
+  const zw = tZeroPoint(m, w);
+  const bias = st.bias;
+  for (let n = 0; n < N; n++) {
+    let s: i64 = 0, abs: i64 = 0;
+    const row = st.w + <usize>n * <usize>K;
+    for (let k = 0; k < K; k++) {
+      const v = <i32>load<i8>(row + <usize>k);
+      s += v;
+      abs += <i64>abs_i32(v - zw);
+    }
+    const bmax: i64 = bias != 0 && st.path == PATH_I8 ? <i64>abs_i32(load<i32>(bias + (<usize>n << 2))) : 0;
+    if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this weight row");
+    store<i32>(st.wsum + (<usize>n << 2), <i32>s);
+  }
+  const perChannel = tScaleCount(m, w) > 1;
+  const sw = tScalePtr(m, w);
+  if (st.path == PATH_DYNAMIC || st.outType == DType.F32) {
+    st.deq = own(m, <usize>N << 2);
+    if (st.deq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    const sx: f32 = st.path == PATH_DYNAMIC ? 1 : tScale(m, x);
+    for (let n = 0; n < N; n++) store<f32>(st.deq + (<usize>n << 2), sx * load<f32>(sw + (perChannel ? <usize>n << 2 : 0)));
+  } else if (st.outType == DType.I8) {
+    st.mult = own(m, <usize>N << 3);
+    if (st.mult == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    const sx = <f64>tScale(m, x), sy = <f64>tScale(m, y);
+    for (let n = 0; n < N; n++) {
+      const real = sx * <f64>load<f32>(sw + (perChannel ? <usize>n << 2 : 0)) / sy;
+      quantizeMultiplier(real, st.mult + (<usize>n << 3));
+    }
+    actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<DenseState>("lo"));
+  }
+  return 0;
+}
+
+@inline function abs_i32(v: i32): i32 { return v < 0 ? -v : v; }
+
+function finishRowF32(st: DenseState, yr: usize): void {
+  const N = st.N;
+  const bias = st.bias;
+  for (let n = 0; n < N; n++) {
+    const p = yr + (<usize>n << 2);
+    let v = load<f32>(p);
+    if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
+    store<f32>(p, applyActF32(v, st.act));
+  }
+}
+
+/** acc (raw sum x*w over K) -> corrected int32 accumulators, in place. */
+function correct(st: DenseState, xr: usize, zx: i32, zw: i32): void {
+  const N = st.N, K = st.K;
+  let xsum: i32 = 0;
+  if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
+  const konst = K * zx * zw - zw * xsum;
+  const bias = st.bias;
+  for (let n = 0; n < N; n++) {
+    const p = st.acc + (<usize>n << 2);
+    let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
+    if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
+    store<i32>(p, a);
+  }
+}
+
+export function runDense(m: Model, o: u32, batch: i32): void {
+  const st = changetype<DenseState>(opState(m, o));
+  const x = opIn(m, o, 0), w = opIn(m, o, 1), y = opOut(m, o, 0);
+  const N = st.N, K = st.K;
+  const rows = st.rows * batch;
+  const xp = tptr(m, x), yp = tptr(m, y);
+  if (st.path == PATH_F32) {
+    for (let r = 0; r < rows; r++) {
+      const yr = yp + (<usize>r * <usize>N << 2);
+      f32_gemv_1x4(xp + (<usize>r * <usize>K << 2), st.w, K, N, yr);
+      finishRowF32(st, yr);
+    }
+    return;
+  }
+  const zw = tZeroPoint(m, w);
+  if (st.path == PATH_DYNAMIC) {
+    // per-row asymmetric quantization of x, range widened to include 0 (ONNX DynamicQuantizeLinear)
+    for (let r = 0; r < rows; r++) {
+      const xr = xp + (<usize>r * <usize>K << 2);
+      let lo: f32 = 0, hi: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        const v = load<f32>(xr + (<usize>k << 2));
+        lo = min<f32>(lo, v);
+        hi = max<f32>(hi, v);
+      }
+      let scale: f32 = (hi - lo) / 255;
+      let zx: i32 = 0;
+      if (scale > 0 && isFinite(scale)) {
+        const z = nearest<f32>(-lo / scale) - 128;
+        zx = <i32>max<f32>(-128, min<f32>(127, z));
+      } else scale = 1;
+      for (let k = 0; k < K; k++) store<i8>(st.xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
+      i8_gemv_1x4c16(st.xq, st.w, K, N, st.acc);
+      correct(st, st.xq, zx, 0);
+      const yr = yp + (<usize>r * <usize>N << 2);
+      // bias is f32 here: added after dequantization, not by correct()
+      for (let n = 0; n < N; n++) {
+        const acc = load<i32>(st.acc + (<usize>n << 2));
+        store<f32>(yr + (<usize>n << 2), <f32>acc * (scale * load<f32>(st.deq + (<usize>n << 2))));
+      }
+      finishRowF32(st, yr);
+    }
+    return;
+  }
+  const zx = tZeroPoint(m, x);
+  const outType = st.outType;
+  const zy = outType == DType.I8 ? tZeroPoint(m, y) : 0;
+  for (let r = 0; r < rows; r++) {
+    const xr = xp + <usize>r * <usize>K;
+    i8_gemv_1x4c16(xr, st.w, K, N, st.acc);
+    correct(st, xr, zx, zw);
+    if (outType == DType.I32) {
+      memory.copy(yp + (<usize>r * <usize>N << 2), st.acc, <usize>N << 2);
+    } else if (outType == DType.F32) {
+      const yr = yp + (<usize>r * <usize>N << 2);
+      for (let n = 0; n < N; n++) {
+        const v = <f32>load<i32>(st.acc + (<usize>n << 2)) * load<f32>(st.deq + (<usize>n << 2));
+        store<f32>(yr + (<usize>n << 2), applyActF32(v, st.act));
+      }
+    } else {
+      const yr = yp + <usize>r * <usize>N;
+      const lo = st.lo, hi = st.hi;
+      for (let n = 0; n < N; n++) {
+        const mp = st.mult + (<usize>n << 3);
+        let v = mulShiftRound(load<i32>(st.acc + (<usize>n << 2)), load<i32>(mp), load<i32>(mp, 4)) + zy;
+        v = v < lo ? lo : v > hi ? hi : v;
+        store<i8>(yr + <usize>n, <i8>v);
+      }
+    }
+  }
+}
+

@@ -1,0 +1,58 @@
+// Weight access for ops that want plain rows: dense tensors are read in place; CSR, 2:4 and
+// codebook tensors are decoded once at load into memory the model owns. Ops with a dedicated
+// compressed kernel read the encoded form directly instead.
+import { Encoding } from "../format/spec";
+import { Model, dtypeSize, own, tAuxLen, tAuxPtr, tBits, tDataPtr, tDim, tDType, tEncoding, tNumel } from "../model";
+
+/** Address of [dims[0]][rowLen] plain weights of the tensor's dtype, or 0 when out of memory. */
+export function weightRows(m: Model, t: u32): usize {
+  const enc = tEncoding(m, t);
+  const data = tDataPtr(m, t);
+  if (enc == Encoding.Dense) return data;
+  const es = <usize>dtypeSize(tDType(m, t));
+  const N = tDim(m, t, 0);
+  const numel = tNumel(m, t);
+  const rowLen = numel / N;
+  const out = own(m, <usize>numel * es);
+  if (out == 0) return 0;
+  const aux = tAuxPtr(m, t);
+  if (enc == Encoding.Csr) {
+    const cols = aux + (<usize>(N + 1) << 2);
+    for (let r = 0; r < N; r++) {
+      const a = load<u32>(aux + (<usize>r << 2)), b = load<u32>(aux + (<usize>(r + 1) << 2));
+      const row = out + <usize>r * <usize>rowLen * es;
+      for (let j = a; j < b; j++) {
+        const c = <usize>load<u16>(cols + (<usize>j << 1));
+        memory.copy(row + c * es, data + <usize>j * es, es);
+      }
+    }
+  } else if (enc == Encoding.Nm24) {
+    const idxRow = <usize>((rowLen + 7) >> 3);
+    const groups = rowLen >> 2;
+    for (let r = 0; r < N; r++) {
+      const row = out + <usize>r * <usize>rowLen * es;
+      const vals = data + <usize>r * <usize>(rowLen >> 1) * es;
+      const idx = aux + <usize>r * idxRow;
+      for (let g = 0; g < groups; g++) {
+        const nib = (<u32>load<u8>(idx + <usize>(g >> 1)) >> (<u32>(g & 1) << 2)) & 15;
+        const base = row + <usize>(g << 2) * es;
+        memory.copy(base + <usize>(nib & 3) * es, vals + <usize>(g << 1) * es, es);
+        memory.copy(base + <usize>(nib >> 2) * es, vals + <usize>((g << 1) + 1) * es, es);
+      }
+    }
+  } else {
+    const bits = <u32>tBits(m, t);
+    const mask: u32 = (1 << bits) - 1;
+    const rowBytes = <usize>((<u64>rowLen * bits + 7) >> 3);
+    for (let r = 0; r < N; r++) {
+      const src = data + <usize>r * rowBytes;
+      const row = out + <usize>r * <usize>rowLen * es;
+      for (let i = 0; i < rowLen; i++) {
+        const bit = <usize>i * bits;
+        const v = (<u32>load<u8>(src + (bit >> 3)) >> <u32>(bit & 7)) & mask;
+        memory.copy(row + <usize>i * es, aux + <usize>v * es, es);
+      }
+    }
+  }
+  return out;
+}

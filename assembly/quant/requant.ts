@@ -1,0 +1,49 @@
+// Fixed-point requantization: real multipliers become (mult, shift) once at load, so the int8
+// inner path uses only integer arithmetic and gives the same bits on every host.
+
+/** Splits real > 0 into mult in [2^30, 2^31) and shift with real ~= mult * 2^-shift. */
+export function quantizeMultiplier(real: f64, out: usize): void {
+  let shift: i32 = 0;
+  let r = real;
+  if (!(r > 0) || !isFinite(r)) {
+    store<i32>(out, 0);
+    store<i32>(out, 0, 4);
+    return;
+  }
+  while (r < 1073741824.0) { r *= 2; shift++; } // 2^30
+  while (r >= 2147483648.0) { r /= 2; shift--; } // 2^31
+  let mult = <i64>nearest(r);
+  if (mult == 2147483648) { mult = 1073741824; shift--; }
+  store<i32>(out, <i32>mult);
+  store<i32>(out, shift, 4);
+}
+
+/** round_half_to_even(acc * mult * 2^-shift), saturated to i32. */
+@inline export function mulShiftRound(acc: i32, mult: i32, shift: i32): i32 {
+  const prod = <i64>acc * <i64>mult;
+  if (shift <= 0) {
+    if (prod == 0) return 0;
+    return prod > 0 ? i32.MAX_VALUE : i32.MIN_VALUE;
+  }
+  if (shift >= 63) return 0;
+  const q = prod >> shift;
+  const rem = prod - (q << shift);
+  const half = <i64>1 << (shift - 1);
+  let r = q;
+  if (rem > half || (rem == half && (q & 1) != 0)) r++;
+  if (r > <i64>i32.MAX_VALUE) return i32.MAX_VALUE;
+  if (r < <i64>i32.MIN_VALUE) return i32.MIN_VALUE;
+  return <i32>r;
+}
+
+@inline export function clampI8(v: i32, lo: i32, hi: i32): i32 {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zp). NaN maps to the zero point. */
+@inline export function quantizeF32(x: f32, scale: f32, zp: i32): i32 {
+  const q = nearest<f32>(x / scale);
+  if (q != q) return zp;
+  const v = <f64>q + <f64>zp;
+  return v < -128 ? -128 : v > 127 ? 127 : <i32>v;
+}
