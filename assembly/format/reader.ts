@@ -223,7 +223,7 @@ export function checkTables(m: Model): i32 {
   m.nOut = load<u32>(buf, Header.NumOutputs);
   if (m.nTensors == 0 || m.nTensors > <u32>Format.MaxTensors) return fail(ErrorCode.BadHeader, "tensor count out of range");
   if (m.nOps == 0 || m.nOps > <u32>Format.MaxOps) return fail(ErrorCode.BadHeader, "op count out of range");
-  if (m.nIn == 0 || m.nIn > 64 || m.nOut == 0 || m.nOut > 64) return fail(ErrorCode.BadHeader, "input/output count out of range (1..64)");
+  if (m.nIn == 0 || m.nIn > 64 || m.nOut == 0 || m.nOut > 4096) return fail(ErrorCode.BadHeader, "input count outside 1..64 or output count outside 1..4096");
   const toff = load<u32>(buf, Header.TensorsOff);
   const ooff = load<u32>(buf, Header.OpsOff);
   const ioff = load<u32>(buf, Header.IoOff);
