@@ -98,4 +98,8 @@ export {
   edgeq_train_maxpool_backward,
   edgeq_train_avgpool_forward,
   edgeq_train_avgpool_backward,
+  edgeq_train_relu,
+  edgeq_train_relu_backward,
+  edgeq_train_bias_add,
+  edgeq_train_bias_grad,
 } from "./train/api";

@@ -10,6 +10,7 @@ import { f32_conv2d_backward_input, f32_conv2d_backward_weights, f32_conv2d_forw
 import { f32_matmul_4x8 } from "./f32-matmul-4x8-simd128";
 import { f32_avgpool_nhwc, f32_maxpool_backward_nhwc, f32_maxpool_nhwc } from "./f32-pool-nhwc";
 import { f32_transpose_4x4 } from "./f32-transpose-4x4-scalar";
+import { f32_bias_add, f32_bias_grad, f32_relu, f32_relu_backward } from "./f32-relu-simd128";
 
 /** A buffer of `elems` 4-byte values at p lies inside memory (p = 0 only when optional). */
 function inMem(p: usize, elems: i64, optional: bool = false): bool {
@@ -25,14 +26,18 @@ export function edgeq_train_matmul(transA: i32, transB: i32, M: i32, N: i32, K: 
   clearError();
   if (M < 1 || N < 1 || K < 1 || !sizeOk(<i64>M * K) || !sizeOk(<i64>K * N) || !sizeOk(<i64>M * N)) return fail(ErrorCode.BadShape, "matmul sizes must be positive and at most 2^28 elements");
   if (!inMem(a, <i64>M * K) || !inMem(b, <i64>K * N) || !inMem(c, <i64>M * N)) return fail(ErrorCode.BadArgument, BAD_BUF);
-  let bb = b;
+  // A transposed B is copied to [K, ldb] with ldb = N rounded up to 4 (zero padding), which also
+  // lets the matmul finish rows with whole vectors.
+  let bb = b, ldb = N;
   if (transB) {
-    bb = alloc(<usize>K * N << 2);
+    ldb = (N + 3) & ~3;
+    bb = alloc(<usize>K * ldb << 2);
     if (bb == 0) return fail(ErrorCode.OutOfMemory, "no scratch for the transposed operand");
-    f32_transpose_4x4(b, N, K, bb);
+    if (ldb != N) memory.fill(bb, 0, <usize>K * ldb << 2);
+    f32_transpose_4x4(b, N, K, bb, ldb);
   }
-  if (transA) f32_matmul_4x8(M, N, K, a, 1, M, bb, N, c, N, accumulate != 0);
-  else f32_matmul_4x8(M, N, K, a, K, 1, bb, N, c, N, accumulate != 0);
+  if (transA) f32_matmul_4x8(M, N, K, a, 1, M, bb, ldb, c, N, accumulate != 0, transB != 0);
+  else f32_matmul_4x8(M, N, K, a, K, 1, bb, ldb, c, N, accumulate != 0, transB != 0);
   if (transB) free(bb);
   return 0;
 }
@@ -131,5 +136,37 @@ export function edgeq_train_avgpool_backward(d: usize, dy: usize, dx: usize): i3
   if (e < 0) return e;
   if (!inMem(dy, pOut(d)) || !inMem(dx, pIn(d))) return fail(ErrorCode.BadArgument, BAD_BUF);
   f32_avgpool_nhwc(d, dy, dx, true);
+  return 0;
+}
+
+export function edgeq_train_relu(x: usize, y: usize, n: i32, hi: f32): i32 {
+  clearError();
+  if (n < 1 || !sizeOk(n) || !(hi >= 0)) return fail(ErrorCode.BadShape, "relu: size must be positive, upper clip >= 0");
+  if (!inMem(x, n) || !inMem(y, n)) return fail(ErrorCode.BadArgument, BAD_BUF);
+  f32_relu(x, y, n, hi);
+  return 0;
+}
+
+export function edgeq_train_relu_backward(x: usize, dy: usize, dx: usize, n: i32, hi: f32): i32 {
+  clearError();
+  if (n < 1 || !sizeOk(n) || !(hi >= 0)) return fail(ErrorCode.BadShape, "relu: size must be positive, upper clip >= 0");
+  if (!inMem(x, n) || !inMem(dy, n) || !inMem(dx, n)) return fail(ErrorCode.BadArgument, BAD_BUF);
+  f32_relu_backward(x, dy, dx, n, hi);
+  return 0;
+}
+
+export function edgeq_train_bias_add(y: usize, bias: usize, rows: i32, n: i32): i32 {
+  clearError();
+  if (rows < 1 || n < 1 || !sizeOk(<i64>rows * n)) return fail(ErrorCode.BadShape, "bias: sizes must be positive");
+  if (!inMem(y, <i64>rows * n) || !inMem(bias, n)) return fail(ErrorCode.BadArgument, BAD_BUF);
+  f32_bias_add(y, bias, rows, n);
+  return 0;
+}
+
+export function edgeq_train_bias_grad(dy: usize, rows: i32, n: i32, db: usize): i32 {
+  clearError();
+  if (rows < 1 || n < 1 || !sizeOk(<i64>rows * n)) return fail(ErrorCode.BadShape, "bias: sizes must be positive");
+  if (!inMem(dy, <i64>rows * n) || !inMem(db, n)) return fail(ErrorCode.BadArgument, BAD_BUF);
+  f32_bias_grad(dy, rows, n, db);
   return 0;
 }

@@ -10,7 +10,6 @@ import { alloc, free } from "../runtime/alloc";
 import { ConvDesc, cd } from "./desc";
 import { f32_col2im_nhwc, f32_im2col_nhwc } from "./f32-im2col-nhwc";
 import { f32_matmul_4x8 } from "./f32-matmul-4x8-simd128";
-import { f32_transpose_4x4 } from "./f32-transpose-4x4-scalar";
 
 const CHUNK_FLOATS: i32 = 1 << 16;
 
@@ -30,14 +29,22 @@ export function f32_conv2d_forward(d: usize, x: usize, w: usize, bias: usize, y:
   const Og = Cout / G, KK = cd(d, ConvDesc.KH) * cd(d, ConvDesc.KW) * (cd(d, ConvDesc.C) / G);
   const chunk = chunkOf(d);
   const cols = alloc(colsBytes(d, chunk));
-  const wt = alloc(<usize>KK * Cout << 2);
+  // Transposed weights per group, rows padded with zeros to a multiple of 4 so the matmul can
+  // finish every row with whole vectors.
+  const Op = (Og + 3) & ~3;
+  const wt = alloc(<usize>KK * Op * G << 2);
   if (cols == 0 || wt == 0) { free(cols); free(wt); return false; }
-  for (let g = 0; g < G; g++) f32_transpose_4x4(w + (<usize>g * Og * KK << 2), Og, KK, wt + (<usize>g * Og * KK << 2));
+  memory.fill(wt, 0, <usize>KK * Op * G << 2);
+  for (let g = 0; g < G; g++) {
+    const src = w + (<usize>g * Og * KK << 2), dst = wt + (<usize>g * Op * KK << 2);
+    for (let o = 0; o < Og; o++)
+      for (let k = 0; k < KK; k++) store<f32>(dst + ((<usize>k * Op + o) << 2), load<f32>(src + ((<usize>o * KK + k) << 2)));
+  }
   for (let b0 = 0; b0 < B; b0 += chunk) {
     const nb = min(chunk, B - b0);
     for (let g = 0; g < G; g++) {
       f32_im2col_nhwc(d, x, b0, nb, g, cols);
-      f32_matmul_4x8(nb * P, Og, KK, cols, KK, 1, wt + (<usize>g * Og * KK << 2), Og, y + ((<usize>b0 * P * Cout + <usize>g * Og) << 2), Cout, false);
+      f32_matmul_4x8(nb * P, Og, KK, cols, KK, 1, wt + (<usize>g * Op * KK << 2), Op, y + ((<usize>b0 * P * Cout + <usize>g * Og) << 2), Cout, false, true);
     }
   }
   if (bias != 0) {

@@ -11,24 +11,30 @@
 @inline function put(c: usize, v: v128, accumulate: bool): void {
   v128.store(c, accumulate ? f32x4.add(v128.load(c), v) : v);
 }
+@inline function putLanes(c: usize, v: v128, n: i32, accumulate: bool): void {
+  put1(c, f32x4.extract_lane(v, 0), accumulate);
+  if (n > 1) put1(c + 4, f32x4.extract_lane(v, 1), accumulate);
+  if (n > 2) put1(c + 8, f32x4.extract_lane(v, 2), accumulate);
+}
 @inline function put1(c: usize, v: f32, accumulate: bool): void {
   store<f32>(c, accumulate ? load<f32>(c) + v : v);
 }
 
-function rows4(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
-  const a0 = at(a, i * sai), a1 = at(a, (i + 1) * sai), a2 = at(a, (i + 2) * sai), a3 = at(a, (i + 3) * sai);
+function rows4(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bPadded: bool): void {
+  const a0 = at(a, i * sai);
+  const rs = <usize>sai << 2, ks = <usize>sak << 2, bstep = <usize>ldb << 2;
   const c0 = at(c, i * ldc), c1 = at(c, (i + 1) * ldc), c2 = at(c, (i + 2) * ldc), c3 = at(c, (i + 3) * ldc);
   let j = 0;
   for (; j + 8 <= N; j += 8) {
     let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
     let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
     let bp = at(b, j);
-    const bstep = <usize>ldb << 2;
+    let ap = a0;
     for (let k = 0; k < K; k++) {
-      const ko = k * sak;
       const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      const x0 = v128.load32_splat(ap), x1 = v128.load32_splat(ap + rs), x2 = v128.load32_splat(ap + 2 * rs), x3 = v128.load32_splat(ap + 3 * rs);
       bp += bstep;
-      const x0 = f32x4.splat(ld(a0, ko)), x1 = f32x4.splat(ld(a1, ko)), x2 = f32x4.splat(ld(a2, ko)), x3 = f32x4.splat(ld(a3, ko));
+      ap += ks;
       s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
       s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
       s20 = f32x4.add(s20, f32x4.mul(x2, b0)); s21 = f32x4.add(s21, f32x4.mul(x2, b1));
@@ -39,25 +45,36 @@ function rows4(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, l
     put(at(c2, j), s20, accumulate); put(at(c2, j + 4), s21, accumulate);
     put(at(c3, j), s30, accumulate); put(at(c3, j + 4), s31, accumulate);
   }
-  for (; j + 4 <= N; j += 4) {
+  // 4 columns at a time; with bPadded also the last 1..3 columns (B rows are readable to a
+  // multiple of 4, only the real columns are stored).
+  for (; bPadded ? j < N : j + 4 <= N; j += 4) {
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let bp = at(b, j);
+    let ap = a0;
     for (let k = 0; k < K; k++) {
-      const ko = k * sak;
-      const bv = v128.load(at(b, k * ldb + j));
-      s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(ld(a0, ko)), bv));
-      s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(ld(a1, ko)), bv));
-      s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(ld(a2, ko)), bv));
-      s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(ld(a3, ko)), bv));
+      const bv = v128.load(bp);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), bv));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap + rs), bv));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap + 2 * rs), bv));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap + 3 * rs), bv));
+      bp += bstep;
+      ap += ks;
     }
-    put(at(c0, j), s0, accumulate); put(at(c1, j), s1, accumulate);
-    put(at(c2, j), s2, accumulate); put(at(c3, j), s3, accumulate);
+    if (j + 4 <= N) {
+      put(at(c0, j), s0, accumulate); put(at(c1, j), s1, accumulate);
+      put(at(c2, j), s2, accumulate); put(at(c3, j), s3, accumulate);
+    } else {
+      putLanes(at(c0, j), s0, N - j, accumulate); putLanes(at(c1, j), s1, N - j, accumulate);
+      putLanes(at(c2, j), s2, N - j, accumulate); putLanes(at(c3, j), s3, N - j, accumulate);
+    }
   }
   for (; j < N; j++) {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    let ap = a0;
     for (let k = 0; k < K; k++) {
-      const ko = k * sak;
       const bv = ld(b, k * ldb + j);
-      s0 += ld(a0, ko) * bv; s1 += ld(a1, ko) * bv; s2 += ld(a2, ko) * bv; s3 += ld(a3, ko) * bv;
+      s0 += load<f32>(ap) * bv; s1 += load<f32>(ap + rs) * bv; s2 += load<f32>(ap + 2 * rs) * bv; s3 += load<f32>(ap + 3 * rs) * bv;
+      ap += ks;
     }
     put1(at(c0, j), s0, accumulate); put1(at(c1, j), s1, accumulate);
     put1(at(c2, j), s2, accumulate); put1(at(c3, j), s3, accumulate);
@@ -90,8 +107,9 @@ function row1(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ld
   }
 }
 
-export function f32_matmul_4x8(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+/** bPadded: every B row is readable up to a multiple of 4 columns (ldb >= N rounded up to 4). */
+export function f32_matmul_4x8(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bPadded: bool = false): void {
   let i = 0;
-  for (; i + 4 <= M; i += 4) rows4(i, N, K, a, sai, sak, b, ldb, c, ldc, accumulate);
+  for (; i + 4 <= M; i += 4) rows4(i, N, K, a, sai, sak, b, ldb, c, ldc, accumulate, bPadded);
   for (; i < M; i++) row1(i, N, K, a, sai, sak, b, ldb, c, ldc, accumulate);
 }

@@ -27,6 +27,10 @@ export interface EdgeqExports {
   edgeq_train_maxpool_backward(desc: number, dy: number, argmax: number, dx: number): number;
   edgeq_train_avgpool_forward(desc: number, x: number, y: number): number;
   edgeq_train_avgpool_backward(desc: number, dy: number, dx: number): number;
+  edgeq_train_relu(x: number, y: number, n: number, hi: number): number;
+  edgeq_train_relu_backward(x: number, dy: number, dx: number, n: number, hi: number): number;
+  edgeq_train_bias_add(y: number, bias: number, rows: number, n: number): number;
+  edgeq_train_bias_grad(dy: number, rows: number, n: number, db: number): number;
 }
 
 /** The exact export list of the artifact; a test checks the built module against it. */
@@ -57,6 +61,10 @@ export const ABI_EXPORTS = [
   "edgeq_train_maxpool_backward",
   "edgeq_train_avgpool_forward",
   "edgeq_train_avgpool_backward",
+  "edgeq_train_relu",
+  "edgeq_train_relu_backward",
+  "edgeq_train_bias_add",
+  "edgeq_train_bias_grad",
 ] as const;
 
 /** Field order of the i32 descriptor records the training kernels read (assembly/train/desc.ts). */

@@ -81,6 +81,18 @@ export class Backend {
   avgpoolForward(g: PoolGeometry, x: number, y: number): void {
     this.check(this.ex.edgeq_train_avgpool_forward(this.poolDesc(g), x, y));
   }
+  relu(x: number, y: number, n: number, hi: number): void {
+    this.check(this.ex.edgeq_train_relu(x, y, n, hi));
+  }
+  reluBackward(x: number, dy: number, dx: number, n: number, hi: number): void {
+    this.check(this.ex.edgeq_train_relu_backward(x, dy, dx, n, hi));
+  }
+  biasAdd(y: number, bias: number, rows: number, n: number): void {
+    this.check(this.ex.edgeq_train_bias_add(y, bias, rows, n));
+  }
+  biasGrad(dy: number, rows: number, n: number, db: number): void {
+    this.check(this.ex.edgeq_train_bias_grad(dy, rows, n, db));
+  }
   avgpoolBackward(g: PoolGeometry, dy: number, dx: number): void {
     this.check(this.ex.edgeq_train_avgpool_backward(this.poolDesc(g), dy, dx));
   }

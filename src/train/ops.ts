@@ -30,14 +30,6 @@ export function matmul(t: Tape, a: Tensor, b: Tensor, transA = false, transB = f
   });
 }
 
-function addColumnSums(src: Float32Array, rows: number, n: number, dst: Float32Array): void {
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += src[r * n + j];
-    dst[j] += s;
-  }
-}
-
 /** y = x · W^T + b with W [N, K]; x is [B, K]. */
 export function dense(t: Tape, x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   const [N, K] = w.shape;
@@ -45,18 +37,12 @@ export function dense(t: Tape, x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   const rows = x.size / K;
   const y = t.tensor([...x.shape.slice(0, -1), N]);
   t.be.matmul(false, true, rows, N, K, x.ptr, w.ptr, y.ptr, false);
-  if (b) {
-    const yd = y.data, bd = b.data;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) yd[r * N + j] += bd[j];
-  }
+  if (b) t.be.biasAdd(y.ptr, b.ptr, rows, N);
   return t.record(y, b ? [x, w, b] : [x, w], () => {
     const be = t.be, dy = y.gradPtr;
     if (x.requiresGrad) be.matmul(false, false, rows, K, N, dy, w.ptr, t.gradOf(x), true);
     if (w.requiresGrad) be.matmul(true, false, N, K, rows, dy, x.ptr, t.gradOf(w), true);
-    if (b && b.requiresGrad) {
-      t.gradOf(b);
-      addColumnSums(y.grad, rows, N, b.grad);
-    }
+    if (b && b.requiresGrad) be.biasGrad(dy, rows, N, t.gradOf(b));
   });
 }
 
@@ -138,8 +124,14 @@ function unary(t: Tape, x: Tensor, f: (v: number) => number, df: (x: number, y: 
   });
 }
 
-export const relu = (t: Tape, x: Tensor) => unary(t, x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
-export const relu6 = (t: Tape, x: Tensor) => unary(t, x, (v) => (v > 0 ? (v < 6 ? v : 6) : 0), (v) => (v > 0 && v < 6 ? 1 : 0));
+function clippedRelu(t: Tape, x: Tensor, hi: number): Tensor {
+  const y = t.tensor(x.shape);
+  t.be.relu(x.ptr, y.ptr, x.size, hi);
+  return t.record(y, [x], () => t.be.reluBackward(x.ptr, y.gradPtr, t.gradOf(x), x.size, hi));
+}
+
+export const relu = (t: Tape, x: Tensor) => clippedRelu(t, x, 0);
+export const relu6 = (t: Tape, x: Tensor) => clippedRelu(t, x, 6);
 export const sigmoid = (t: Tape, x: Tensor) => unary(t, x, (v) => 1 / (1 + Math.exp(-v)), (_, y) => y * (1 - y));
 export const tanh = (t: Tape, x: Tensor) => unary(t, x, Math.tanh, (_, y) => 1 - y * y);
 
