@@ -24,6 +24,10 @@ export interface Layer {
   readonly inShape: number[];
   readonly outShape: number[];
   readonly params: Param[];
+  /** Resolved geometry, for export. */
+  readonly conv?: ops.ConvOptions;
+  readonly pool?: ops.PoolOptions;
+  readonly state?: ops.BatchNormState;
   forward(t: Tape, x: Tensor, training: boolean): Tensor;
 }
 
@@ -63,7 +67,7 @@ export function buildLayer(be: Backend, spec: LayerSpec, inShape: number[], rng:
       const b = spec.bias === false ? null : new Param(be, `${name}.bias`, [spec.filters], new Float32Array(spec.filters), true);
       const g = ops.convGeometry([1, ...inShape], W.shape, opts);
       return {
-        spec, inShape, outShape: [g.OH, g.OW, spec.filters], params: b ? [W, b] : [W],
+        spec, inShape, outShape: [g.OH, g.OW, spec.filters], params: b ? [W, b] : [W], conv: opts,
         forward: (t, x) => ops.conv2d(t, x, W.use(t), b ? b.use(t) : null, opts),
       };
     }
@@ -73,7 +77,7 @@ export function buildLayer(be: Backend, spec: LayerSpec, inShape: number[], rng:
       const opts: ops.PoolOptions = { kernel, stride: pair(spec.stride ?? spec.kernel, 1), pads: spec.padding };
       const g = ops.poolGeometry([1, ...inShape], opts);
       const f = spec.type === "maxpool" ? ops.maxPool : ops.avgPool;
-      return { spec, inShape, outShape: [g.OH, g.OW, g.C], params: [], forward: (t, x) => f(t, x, opts) };
+      return { spec, inShape, outShape: [g.OH, g.OW, g.C], params: [], pool: opts, forward: (t, x) => f(t, x, opts) };
     }
     case "relu": case "relu6": case "sigmoid": case "tanh": case "softmax": {
       const f = ops[spec.type];
@@ -86,10 +90,7 @@ export function buildLayer(be: Backend, spec: LayerSpec, inShape: number[], rng:
       const gamma = new Param(be, `${name}.gamma`, [C], new Float32Array(C).fill(1), true);
       const beta = new Param(be, `${name}.beta`, [C], new Float32Array(C), true);
       const state: ops.BatchNormState = { mean: new Float32Array(C), variance: new Float32Array(C).fill(1), momentum: spec.momentum ?? 0.1, eps: spec.eps ?? 1e-5 };
-      return Object.assign(
-        { spec, inShape, outShape: inShape, params: [gamma, beta], forward: (t: Tape, x: Tensor, training: boolean) => ops.batchNorm(t, x, gamma.use(t), beta.use(t), state, training) },
-        { state },
-      );
+      return { spec, inShape, outShape: inShape, params: [gamma, beta], state, forward: (t, x, training) => ops.batchNorm(t, x, gamma.use(t), beta.use(t), state, training) };
     }
     case "dropout": {
       const r = new Random(rng.next() * 2 ** 32);

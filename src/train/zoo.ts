@@ -25,7 +25,7 @@ export const ZOO: Record<string, Recipe> = {
     layers: [{ type: "flatten" }, { type: "dense", units: 300 }, relu, { type: "dense", units: 100 }, relu, { type: "dense", units: 10 }],
   },
   lenet5: {
-    name: "lenet5", data: "mnist", seed: 1, target: 0.99, epochs: 8, batchSize: 64,
+    name: "lenet5", data: "mnist", seed: 1, target: 0.99, epochs: 10, batchSize: 64,
     optimizer: { type: "adam", lr: 2e-3 },
     layers: [
       { type: "conv2d", filters: 6, kernel: 5, padding: "same" }, relu, { type: "maxpool", kernel: 2 },
@@ -34,12 +34,12 @@ export const ZOO: Record<string, Recipe> = {
     ],
   },
   "vgg-small": {
-    name: "vgg-small", data: "fashion-mnist", seed: 1, target: 0.9, epochs: 6, batchSize: 64,
+    name: "vgg-small", data: "fashion-mnist", seed: 1, target: 0.9, epochs: 8, batchSize: 64,
     optimizer: { type: "adam", lr: 2e-3 },
     layers: [
+      { type: "conv2d", filters: 8, kernel: 3, padding: "same" }, relu, { type: "conv2d", filters: 8, kernel: 3, padding: "same" }, relu, { type: "maxpool", kernel: 2 },
       { type: "conv2d", filters: 16, kernel: 3, padding: "same" }, relu, { type: "conv2d", filters: 16, kernel: 3, padding: "same" }, relu, { type: "maxpool", kernel: 2 },
-      { type: "conv2d", filters: 32, kernel: 3, padding: "same" }, relu, { type: "conv2d", filters: 32, kernel: 3, padding: "same" }, relu, { type: "maxpool", kernel: 2 },
-      { type: "flatten" }, { type: "dense", units: 128 }, relu, { type: "dense", units: 10 },
+      { type: "flatten" }, { type: "dense", units: 64 }, relu, { type: "dense", units: 10 },
     ],
   },
   "mlp-digits": {
