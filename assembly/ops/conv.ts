@@ -120,7 +120,7 @@ export function checkConv(m: Model, o: u32): i32 {
 
 /**
  * Shared by conv and pooling: each pad in 0..(dilated kernel extent - 1), which also makes every
- * window overlap the image, and at least one window per axis. Pads are attributes first..first+3
+ * undilated window (all pooling windows) overlap the image, and at least one window per axis. Pads are attributes first..first+3
  * (top, left, bottom, right).
  */
 export function checkWindow(m: Model, o: u32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, first: i32, dh: i32, dw: i32): i32 {
