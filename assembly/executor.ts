@@ -7,6 +7,8 @@ import { clearError, fail, failAt } from "./runtime/errors";
 import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind, tRank, tDim, tDataPtr } from "./model";
 import { checkDense, prepareDense, runDense } from "./ops/dense";
 import { planArena } from "./plan";
+import { checkConv, prepareConv, runConv } from "./ops/conv";
+import { checkPool, preparePool, runPool } from "./ops/pool";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -15,6 +17,8 @@ const gens = memory.data(MAX_MODELS * 4); // generation per slot, so stale handl
 function checkOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return checkDense(m, o);
+    case Op.Conv2d: return checkConv(m, o);
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: return checkPool(m, o);
     default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
   }
 }
@@ -22,6 +26,8 @@ function checkOp(m: Model, o: u32): i32 {
 function prepareOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return prepareDense(m, o);
+    case Op.Conv2d: return prepareConv(m, o);
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: return preparePool(m, o);
     default: return 0;
   }
 }
@@ -29,6 +35,8 @@ function prepareOp(m: Model, o: u32): i32 {
 function runOp(m: Model, o: u32, batch: i32): void {
   switch (opCode(m, o)) {
     case Op.Dense: runDense(m, o, batch); break;
+    case Op.Conv2d: runConv(m, o, batch); break;
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: runPool(m, o, batch); break;
     default: unreachable();
   }
 }
