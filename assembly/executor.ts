@@ -7,6 +7,7 @@ import { clearError, fail, failAt } from "./runtime/errors";
 import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind, tRank, tDim, tDataPtr } from "./model";
 import { checkDense, prepareDense, runDense } from "./ops/dense";
 import { checkUnary, prepareUnary, runUnary } from "./ops/unary";
+import { checkBinary, prepareBinary, runBinary } from "./ops/binary";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -16,6 +17,7 @@ function checkOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return checkDense(m, o);
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return checkUnary(m, o);
+    case Op.Add: case Op.Mul: return checkBinary(m, o);
     default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
   }
 }
@@ -24,6 +26,7 @@ function prepareOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return prepareDense(m, o);
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return prepareUnary(m, o);
+    case Op.Add: case Op.Mul: return prepareBinary(m, o);
     default: return 0;
   }
 }
@@ -32,6 +35,7 @@ function runOp(m: Model, o: u32, batch: i32): void {
   switch (opCode(m, o)) {
     case Op.Dense: runDense(m, o, batch); break;
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: runUnary(m, o, batch); break;
+    case Op.Add: case Op.Mul: runBinary(m, o, batch); break;
     default: unreachable();
   }
 }

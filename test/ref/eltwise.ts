@@ -96,3 +96,29 @@ export function dynamicQuantizeRef(x: ArrayLike<number>): { y: number[]; scale: 
   const y = Array.from(x, (v) => saturate(roundHalfEven(f(v / scale)) + zpU8, 0, 255) - 128);
   return { y, scale, zp: zpU8 - 128 };
 }
+
+/** numpy-style broadcasting of b (shape bShape) against a (shape aShape, the larger). */
+export function broadcastRef(a: ArrayLike<number>, aShape: number[], b: ArrayLike<number>, bShape: number[], fn: (x: number, y: number) => number): Float64Array {
+  const n = aShape.reduce((p, d) => p * d, 1);
+  const bs = [...new Array(aShape.length - bShape.length).fill(1), ...bShape];
+  const bStr = strides(bs);
+  const idx = new Array<number>(aShape.length).fill(0);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let j = 0;
+    for (let d = 0; d < aShape.length; d++) j += (bs[d] === 1 ? 0 : idx[d]) * bStr[d];
+    out[i] = fn(a[i], b[j]);
+    for (let d = aShape.length - 1; d >= 0; d--) {
+      if (++idx[d] < aShape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Quantized-domain bounds of a fused activation (0 none, 1 ReLU, 2 ReLU6) on an int8 output. */
+export function actBounds(act: number, sy: number, zy: number): [number, number] {
+  const lo = act === 0 ? -128 : Math.max(-128, zy);
+  const hi = act === 2 ? Math.max(lo, Math.min(127, roundHalfEven(6 / Math.fround(sy)) + zy)) : 127;
+  return [lo, hi];
+}
