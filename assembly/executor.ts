@@ -8,6 +8,9 @@ import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind,
 import { checkDense, prepareDense, runDense } from "./ops/dense";
 import { checkUnary, prepareUnary, runUnary } from "./ops/unary";
 import { checkBinary, prepareBinary, runBinary } from "./ops/binary";
+import { checkConcat, prepareConcat, runConcat } from "./ops/concat";
+import { checkReshape, runReshape } from "./ops/reshape";
+import { checkTranspose, runTranspose } from "./ops/transpose";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -18,6 +21,9 @@ function checkOp(m: Model, o: u32): i32 {
     case Op.Dense: return checkDense(m, o);
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return checkUnary(m, o);
     case Op.Add: case Op.Mul: return checkBinary(m, o);
+    case Op.Concat: return checkConcat(m, o);
+    case Op.Reshape: return checkReshape(m, o);
+    case Op.Transpose: return checkTranspose(m, o);
     default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
   }
 }
@@ -27,6 +33,7 @@ function prepareOp(m: Model, o: u32): i32 {
     case Op.Dense: return prepareDense(m, o);
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return prepareUnary(m, o);
     case Op.Add: case Op.Mul: return prepareBinary(m, o);
+    case Op.Concat: return prepareConcat(m, o);
     default: return 0;
   }
 }
@@ -36,6 +43,9 @@ function runOp(m: Model, o: u32, batch: i32): void {
     case Op.Dense: runDense(m, o, batch); break;
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: runUnary(m, o, batch); break;
     case Op.Add: case Op.Mul: runBinary(m, o, batch); break;
+    case Op.Concat: runConcat(m, o, batch); break;
+    case Op.Reshape: runReshape(m, o, batch); break;
+    case Op.Transpose: runTranspose(m, o, batch); break;
     default: unreachable();
   }
 }
