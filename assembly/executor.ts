@@ -11,6 +11,8 @@ import { checkBinary, prepareBinary, runBinary } from "./ops/binary";
 import { checkConcat, prepareConcat, runConcat } from "./ops/concat";
 import { checkReshape, runReshape } from "./ops/reshape";
 import { checkTranspose, runTranspose } from "./ops/transpose";
+import { checkSoftmax, runSoftmax } from "./ops/softmax";
+import { checkDequantize, checkDynamicQuantize, checkQuantize, prepareConvert, runDequantize, runDynamicQuantize, runQuantize } from "./ops/quantize";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -24,6 +26,10 @@ function checkOp(m: Model, o: u32): i32 {
     case Op.Concat: return checkConcat(m, o);
     case Op.Reshape: return checkReshape(m, o);
     case Op.Transpose: return checkTranspose(m, o);
+    case Op.Softmax: return checkSoftmax(m, o);
+    case Op.Quantize: return checkQuantize(m, o);
+    case Op.Dequantize: return checkDequantize(m, o);
+    case Op.DynamicQuantize: return checkDynamicQuantize(m, o);
     default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
   }
 }
@@ -34,6 +40,7 @@ function prepareOp(m: Model, o: u32): i32 {
     case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return prepareUnary(m, o);
     case Op.Add: case Op.Mul: return prepareBinary(m, o);
     case Op.Concat: return prepareConcat(m, o);
+    case Op.Quantize: case Op.Dequantize: return prepareConvert(m, o);
     default: return 0;
   }
 }
@@ -46,6 +53,10 @@ function runOp(m: Model, o: u32, batch: i32): void {
     case Op.Concat: runConcat(m, o, batch); break;
     case Op.Reshape: runReshape(m, o, batch); break;
     case Op.Transpose: runTranspose(m, o, batch); break;
+    case Op.Softmax: runSoftmax(m, o, batch); break;
+    case Op.Quantize: runQuantize(m, o, batch); break;
+    case Op.Dequantize: runDequantize(m, o, batch); break;
+    case Op.DynamicQuantize: runDynamicQuantize(m, o, batch); break;
     default: unreachable();
   }
 }
