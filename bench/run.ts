@@ -21,6 +21,9 @@ const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const nameIdx = argv.indexOf("--name");
 const name = nameIdx >= 0 ? argv[nameIdx + 1] : quick ? "quick" : "latest";
+const onlyIdx = argv.indexOf("--only");
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,relaxed
+const want = (g: string) => !only || only.includes(g);
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const opts = quick ? QUICK : FULL;
@@ -32,14 +35,14 @@ log("peak ...");
 const peakGops = await measurePeak(quick ? 7 : 21, quick ? 200_000 : 2_000_000);
 log(`peak ${peakGops.toFixed(1)} GOPS`);
 await tfReady().catch((e) => log(`tfjs unavailable: ${e.message}`));
-await gemmCases(ctx);
-await sparseCases(ctx);
-await modelCases(ctx);
+if (want("gemm")) await gemmCases(ctx);
+if (want("sparse")) await sparseCases(ctx);
+if (want("models")) await modelCases(ctx);
 
-log("relaxed child ...");
-try {
+if (want("relaxed")) try {
+  log("relaxed child ...");
   const child = fileURLToPath(new URL("./relaxed-child.ts", import.meta.url));
-  const out = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", child, ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--no-liftoff", "--import", "tsx", child, ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
   rows.push(...(JSON.parse(out.trim().split("\n").pop()!) as Row[]));
 } catch (e) {
   rows.push({ group: "gemm-int8", case: "*", contender: "edgeq-relaxed", ops: 0, int8: true, status: "error", note: (e as Error).message.slice(0, 160) });
