@@ -3,6 +3,8 @@
 import { Command, CommanderError } from "commander";
 import { EdgeqError } from "../runtime/errors.ts";
 import * as info from "./commands/info.ts";
+import * as serve from "./commands/serve.ts";
+import * as budget from "./commands/budget.ts";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, badModel: 3, badData: 4, overBudget: 5 } as const;
 
@@ -11,7 +13,7 @@ const program = new Command("edgeq")
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [info]) cmd.register(program);
+for (const cmd of [info, serve, budget]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);
