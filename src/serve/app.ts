@@ -29,6 +29,8 @@ export interface AppOptions {
   /** Largest batch per request (default 1024). */
   maxBatch?: number;
   metrics?: Metrics;
+  /** Extra gauges for /metrics, e.g. process memory on Node. */
+  gauges?: () => Record<string, number>;
   /** Called for 5xx errors (logging). */
   onServerError?: (err: unknown) => void;
 }
@@ -71,7 +73,7 @@ export function createApp(opts: AppOptions): Hono {
 
   app.get("/metrics", (c) => {
     const mem = opts.engine.memoryStats();
-    const text = metrics.render({ edgeq_wasm_linear_bytes: mem.linear, edgeq_wasm_in_use_bytes: mem.inUse, edgeq_wasm_peak_bytes: mem.peak, edgeq_models_loaded: byName.size });
+    const text = metrics.render({ edgeq_wasm_linear_bytes: mem.linear, edgeq_wasm_in_use_bytes: mem.inUse, edgeq_wasm_peak_bytes: mem.peak, edgeq_models_loaded: byName.size, ...opts.gauges?.() });
     return c.text(text, 200, { "content-type": "text/plain; version=0.0.4" });
   });
 

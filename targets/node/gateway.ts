@@ -38,6 +38,11 @@ export function parseModelArg(arg: string): [string, string] {
   return [basename(arg).replace(/\.edgeq$/, ""), arg];
 }
 
+function processGauges(): Record<string, number> {
+  const m = process.memoryUsage();
+  return { process_resident_memory_bytes: m.rss, nodejs_heap_used_bytes: m.heapUsed, nodejs_external_bytes: m.external };
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const engine = opts.engine ?? (await createEngine());
   const log = opts.log ?? (() => {});
@@ -46,7 +51,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return { name, model: engine.load(bytes), bytes: bytes.length };
   });
   const metrics = new Metrics();
-  const app = createApp({ engine, models: served, maxBodyBytes: opts.maxBodyBytes, maxBatch: opts.maxBatch, metrics, onServerError: (e) => log(`error: ${(e as Error).stack ?? e}`) });
+  const app = createApp({ engine, models: served, maxBodyBytes: opts.maxBodyBytes, maxBatch: opts.maxBatch, metrics, gauges: processGauges, onServerError: (e) => log(`error: ${(e as Error).stack ?? e}`) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
