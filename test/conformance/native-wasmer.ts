@@ -15,7 +15,7 @@ import { writeCaseFiles } from "./wasi.ts";
 import { engine } from "../helpers/engine.ts";
 
 const profile = process.env.EDGEQ_HOST_PROFILE ?? "debug";
-const HOST = join(PACKAGE_ROOT, "targets/wasmer/host/target", profile, "edgeq-host");
+const HOST = join(process.env.CARGO_TARGET_DIR ?? join(PACKAGE_ROOT, "targets/wasmer/host/target"), profile, "edgeq-host");
 const cases = conformanceCases();
 const total = cases.reduce((a, c) => a + c.vectors.length, 0);
 const dir = writeCaseFiles(cases);
