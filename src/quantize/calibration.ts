@@ -50,6 +50,14 @@ export function checkSamples(g: GraphSpec, data: SampleInputs, what = "calibrati
   return { inputs, n };
 }
 
+/** A labelled dataset as samples for a single-input model, refusing per-sample shapes that do not fit. */
+export function datasetSamples(g: GraphSpec, ds: { name: string; x: Float32Array; shape: number[] }): Float32Array {
+  if (g.inputs.length !== 1) throw new DataError(`the model has ${g.inputs.length} inputs; a dataset feeds one`);
+  const t = g.tensors[g.inputs[0]];
+  if (numel(t.shape) !== numel(ds.shape)) throw new DataError(`${ds.name} samples have shape [${ds.shape}] but model input "${t.name}" expects [${t.shape}]`);
+  return ds.x;
+}
+
 export interface CalibrateOptions {
   method: string;
   scheme: QScheme;
