@@ -2,10 +2,12 @@
 // exports `register(program)` declaring its options, help (with examples) and action.
 import { Command, CommanderError } from "commander";
 import * as info from "./commands/info.ts";
+import * as importCmd from "./commands/import.ts";
+import * as inspect from "./commands/inspect.ts";
+import * as exportCmd from "./commands/export.ts";
 import * as quantize from "./commands/quantize.ts";
 import * as evalCmd from "./commands/eval.ts";
 import * as run from "./commands/run.ts";
-import * as inspect from "./commands/inspect.ts";
 import { EXIT, exitCodeFor } from "./errors.ts";
 
 export { EXIT };
@@ -18,7 +20,7 @@ const program = new Command("edgeq")
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [info, quantize, evalCmd, run, inspect]) cmd.register(program);
+for (const cmd of [info, importCmd, inspect, exportCmd, quantize, evalCmd, run]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);
