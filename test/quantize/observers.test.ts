@@ -9,6 +9,8 @@ import { MseObserver } from "../../src/quantize/observers/mse.ts";
 import { Histogram } from "../../src/quantize/observers/histogram.ts";
 import { Rng } from "../helpers/rng.ts";
 import { quantize } from "../ref/index.ts";
+import { klReference } from "../ref/quant.ts";
+import { klCurve } from "../../src/quantize/observers/entropy.ts";
 
 const ASYM = { symmetric: false }, SYM = { symmetric: true };
 
@@ -163,6 +165,19 @@ test("MSE picks the threshold with the lowest real quantization error among a co
   for (const t of [2, 4, 8, 16, 32, 64, 200]) {
     const other = realMse(x, { scale: Math.fround(t / 127), zeroPoint: 0 });
     assert.ok(chosen <= other * 1.05, `threshold ${t}: ${other} beats chosen ${chosen}`);
+  }
+});
+
+test("entropy: the prefix-sum KL curve equals the literal TensorRT computation", () => {
+  const rng = new Rng(21);
+  for (const [bins, levels] of [[64, 8], [256, 128], [300, 7]]) {
+    const h = Float64Array.from({ length: bins }, () => (rng.next() < 0.3 ? 0 : Math.floor(rng.next() * 1000)));
+    h[bins - 1] = 0; // an empty last bin under folded outliers exercises the smoothing
+    const curve = klCurve(h, levels, levels, bins);
+    for (let i = levels; i <= bins; i++) {
+      const ref = klReference(h, i, levels);
+      assert.ok(Math.abs(curve[i - levels] - ref) <= 1e-9 * (1 + Math.abs(ref)), `bins ${bins} levels ${levels} i ${i}: ${curve[i - levels]} vs ${ref}`);
+    }
   }
 });
 

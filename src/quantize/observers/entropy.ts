@@ -5,34 +5,44 @@
 import { Histogram } from "./histogram.ts";
 import { type Observer, type QParams, type QScheme, rangeToQParams } from "./observer.ts";
 
-/** KL(P || Q) for the first i magnitude bins merged into `levels` quantization bins. */
-export function klForThreshold(h: Float64Array, i: number, levels: number): number {
-  const p = new Float64Array(i);
-  for (let j = 0; j < i; j++) p[j] = h[j];
-  let outliers = 0;
-  for (let j = i; j < h.length; j++) outliers += h[j];
-  p[i - 1] += outliers;
-  const q = new Float64Array(i);
-  let start = 0;
-  for (let l = 0; l < levels; l++) {
-    const end = Math.floor(((l + 1) * i) / levels);
-    let sum = 0, nonEmpty = 0;
-    for (let j = start; j < end; j++) { sum += h[j]; if (h[j] > 0) nonEmpty++; }
-    for (let j = start; j < end; j++) if (h[j] > 0) q[j] = sum / nonEmpty;
-    start = end;
+/**
+ * KL(P || Q) for every candidate i in [from, to]: the first i magnitude bins merged into `levels`
+ * quantization bins. Prefix sums of h, of h·ln h and of non-empty bins make each merged bin O(1),
+ * so a candidate costs O(levels) instead of O(bins).
+ */
+export function klCurve(h: Float64Array, levels: number, from: number, to: number): Float64Array {
+  const B = h.length;
+  const S = new Float64Array(B + 1), HL = new Float64Array(B + 1), NZ = new Float64Array(B + 1);
+  for (let j = 0; j < B; j++) {
+    S[j + 1] = S[j] + h[j];
+    HL[j + 1] = HL[j] + (h[j] > 0 ? h[j] * Math.log(h[j]) : 0);
+    NZ[j + 1] = NZ[j] + (h[j] > 0 ? 1 : 0);
   }
-  let sp = 0, sq = 0;
-  for (let j = 0; j < i; j++) { sp += p[j]; sq += q[j]; }
-  if (sp === 0 || sq === 0) return Infinity;
-  let kl = 0;
-  for (let j = 0; j < i; j++) {
-    if (p[j] === 0) continue;
-    const pj = p[j] / sp;
-    // q is 0 only where h was empty but the folded outliers are not: TensorRT smooths these
-    const qj = q[j] > 0 ? q[j] / sq : 1e-12;
-    kl += pj * Math.log(pj / qj);
+  const sp = S[B], logSp = Math.log(sp);
+  const out = new Float64Array(to - from + 1).fill(Infinity);
+  for (let i = from; i <= to; i++) {
+    const sq = S[i];
+    if (sp === 0 || sq === 0) continue;
+    const logSq = Math.log(sq);
+    let kl = 0, start = 0, lastQ = 0;
+    for (let l = 0; l < levels; l++) {
+      const end = Math.floor(((l + 1) * i) / levels);
+      const sum = S[end] - S[start], nonEmpty = NZ[end] - NZ[start];
+      if (nonEmpty > 0) {
+        const logQ = Math.log(sum / nonEmpty) - logSq; // ln of each non-empty bin's normalised q
+        const stop = end === i ? i - 1 : end; // the last bin is handled with its outliers below
+        const s = S[stop] - S[start];
+        kl += (HL[stop] - HL[start]) / sp - (s / sp) * (logSp + logQ);
+        if (end === i) lastQ = h[i - 1] > 0 ? Math.exp(logQ) : 0;
+      }
+      start = end;
+    }
+    // P's last bin holds h[i-1] plus everything beyond i; where Q is empty there, smooth as TensorRT does
+    const p = (S[B] - S[i - 1]) / sp;
+    if (p > 0) kl += p * Math.log(p / (lastQ > 0 ? lastQ : 1e-12));
+    out[i - from] = kl;
   }
-  return kl;
+  return out;
 }
 
 export class EntropyObserver implements Observer {
@@ -54,11 +64,9 @@ export class EntropyObserver implements Observer {
     let last = B;
     while (last > 0 && h[last - 1] === 0) last--;
     if (last <= levels) return Math.max(-this.hist.min, this.hist.max, 0);
-    let best = last, bestKl = Infinity;
-    for (let i = levels; i <= last; i++) {
-      const kl = klForThreshold(h, i, levels);
-      if (kl < bestKl) { bestKl = kl; best = i; }
-    }
+    const kl = klCurve(h, levels, levels, last);
+    let best = last;
+    for (let i = levels; i <= last; i++) if (kl[i - levels] < kl[best - levels]) best = i;
     return best * this.hist.binWidth;
   }
 
