@@ -8,6 +8,7 @@ import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind,
 import { checkDense, prepareDense, runDense } from "./ops/dense";
 import { checkConv, prepareConv, runConv } from "./ops/conv";
 import { checkPool, preparePool, runPool } from "./ops/pool";
+import { planArena } from "./plan";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -58,8 +59,7 @@ function build(m: Model): i32 {
   memory.fill(m.state, 0, <usize>m.nOps << alignof<usize>());
   r = checkTensors(m);
   if (r < 0) return r;
-  // per-tensor facts and the arena plan (every activation gets its own 16-byte aligned slot)
-  let arena: u64 = 0;
+  // per-tensor facts; activation offsets come from planArena once the graph is known
   for (let t: u32 = 0; t < m.nTensors; t++) {
     const info = rt(m, t);
     let numel: u32 = 1;
@@ -74,12 +74,9 @@ function build(m: Model): i32 {
       info.arenaOff = 0;
     } else {
       info.ptr = 0;
-      info.arenaOff = <u32>arena;
-      arena += (<u64>numel * info.elemSize + 15) & ~<u64>15;
-      if (arena > 0x40000000) return fail(ErrorCode.Overflow, "activations exceed 1 GiB per sample");
+      info.arenaOff = 0;
     }
   }
-  m.arenaPerSample = <u32>arena;
   r = checkGraph(m);
   if (r < 0) return r;
   for (let o: u32 = 0; o < m.nOps; o++) {
@@ -90,7 +87,7 @@ function build(m: Model): i32 {
     r = prepareOp(m, o);
     if (r < 0) return r;
   }
-  return 0;
+  return planArena(m);
 }
 
 /** Takes ownership of [buf, buf+len) (from alloc). Returns a handle > 0 or a negated error code. */
