@@ -290,32 +290,54 @@ function finishF32(st: ConvState, y: usize, count: i32): void {
 /** i32 accumulators [count][Cout] -> y (first pixel at y); dynScale is the dynamic input scale. */
 function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): void {
   const Cout = st.Cout, bias = st.bias, act = st.act;
+  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy); return; }
+  if (st.path == PATH_I8 && st.outType == DType.I32) { memory.copy(y, st.acc, (<usize>count * <usize>Cout) << 2); return; }
+  // f32 outputs: dequantized int8 (int32 bias inside the sum) or dynamic (f32 bias after scaling)
+  const dyn = st.path == PATH_DYNAMIC;
   for (let i = 0; i < count; i++) {
     const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
-    const pix = <usize>i * <usize>Cout;
-    if (st.path == PATH_DYNAMIC) {
-      for (let n = 0; n < Cout; n++) {
-        let v = <f32>load<i32>(ar + (<usize>n << 2)) * (dynScale * load<f32>(st.deq + (<usize>n << 2)));
-        if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
-        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(v, act));
+    const yr = y + ((<usize>i * <usize>Cout) << 2);
+    for (let n = 0; n < Cout; n++) {
+      const off = <usize>n << 2;
+      let v: f32;
+      if (dyn) {
+        v = <f32>load<i32>(ar + off) * (dynScale * load<f32>(st.deq + off));
+        if (bias != 0) v += load<f32>(bias + off);
+      } else {
+        let a = load<i32>(ar + off);
+        if (bias != 0) a += load<i32>(bias + off);
+        v = <f32>a * load<f32>(st.deq + off);
       }
-      continue;
+      store<f32>(yr + off, applyActF32(v, act));
     }
-    if (st.outType == DType.I32) {
-      memory.copy(y + (pix << 2), ar, <usize>Cout << 2);
-      continue;
-    }
+  }
+}
+
+/**
+ * acc + bias -> int8: round_half_even(acc * mult * 2^-shift) + zy, clamped to the activation
+ * range, all in i64 so no intermediate wraps. Shifts 1..62 (every real multiplier below 2^30)
+ * take the branch-free rounding (q + half - 1 + (q's lowest kept bit)) >> shift, which equals
+ * mulShiftRound there; anything else goes through mulShiftRound itself.
+ */
+function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
+  const Cout = st.Cout, bias = st.bias;
+  const lo = <i64>st.lo, hi = <i64>st.hi;
+  for (let i = 0; i < count; i++) {
+    const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
+    const yr = y + <usize>i * <usize>Cout;
     for (let n = 0; n < Cout; n++) {
       let a = load<i32>(ar + (<usize>n << 2));
       if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
-      if (st.outType == DType.F32) {
-        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(<f32>a * load<f32>(st.deq + (<usize>n << 2)), act));
-      } else {
-        const mp = st.mult + (<usize>n << 3);
-        let v = mulShiftRound(a, load<i32>(mp), load<i32>(mp, 4)) + zy;
-        v = v < st.lo ? st.lo : v > st.hi ? st.hi : v;
-        store<i8>(y + pix + <usize>n, <i8>v);
-      }
+      const mp = st.mult + (<usize>n << 3);
+      const mult = load<i32>(mp), shift = load<i32>(mp, 4);
+      let r: i64;
+      if (shift >= 1 && shift <= 62) {
+        const prod = <i64>a * <i64>mult;
+        const s = <i64>shift;
+        r = (prod + ((<i64>1 << (s - 1)) - 1) + ((prod >> s) & 1)) >> s;
+      } else r = <i64>mulShiftRound(a, mult, shift);
+      r += <i64>zy;
+      store<i8>(yr + <usize>n, <i8>(r < lo ? lo : r > hi ? hi : r));
     }
   }
 }

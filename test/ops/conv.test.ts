@@ -128,6 +128,34 @@ test("int8 conv: requantized output follows ONNX QLinearConv, per-tensor and per
   assert.ok(ties < 5, `${ties} near-tie cases of ${total}`);
 });
 
+test("int8 conv: exact ties (power-of-two scales) round half to even, as ONNX QLinearConv", async () => {
+  const e = await engine();
+  const rng = new Rng(18);
+  let ties = 0;
+  for (const g of CASES) {
+    const [OH, OW] = convOutSize(g);
+    const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
+    const sw = Array.from({ length: g.Cout }, () => 2 ** -rng.int(1, 6));
+    const b = new GraphBuilder();
+    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
+    const w = rng.i8(wlen(g), -20, 20);
+    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
+    const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
+    b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
+    const m = e.load(b.encode());
+    const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -40, 40);
+    const out = m.run({ x: xs }).y.data;
+    const acc = convRef(xs, zx, w, 0, null, g);
+    for (let i = 0; i < acc.length; i++) {
+      const p = (acc[i] * sx * sw[i % g.Cout]) / sy; // exact in f64: every factor is a power of two
+      if (p - Math.floor(p) === 0.5) ties++;
+      assert.is(out[i], requant(acc[i], (sx * sw[i % g.Cout]) / sy, zy).v, `${label(g)} y[${i}] = round(${p})`);
+    }
+    m.dispose();
+  }
+  assert.ok(ties > 20, `only ${ties} exact ties exercised`);
+});
+
 test("int8 conv with f32 output dequantizes the exact accumulators", async () => {
   const e = await engine();
   const rng = new Rng(14);
