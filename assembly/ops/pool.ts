@@ -191,9 +191,9 @@ function windowI8(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize): void {
   const mult = load<i32>(mp), shift = load<i32>(mp, 4);
   const centre = valid * st.zx;
   for (let c = 0; c < C; c++) {
-    let v = mulShiftRound(load<i32>(acc + (<usize>c << 2)) - centre, mult, shift) + st.zy;
-    v = v < -128 ? -128 : v > 127 ? 127 : v;
-    store<i8>(y + <usize>c, <i8>v);
+    // i64: a saturated product plus the zero point must not wrap before the clamp
+    const v = <i64>mulShiftRound(load<i32>(acc + (<usize>c << 2)) - centre, mult, shift) + <i64>st.zy;
+    store<i8>(y + <usize>c, <i8>(v < -128 ? -128 : v > 127 ? 127 : v));
   }
 }
 

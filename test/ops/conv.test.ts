@@ -156,6 +156,24 @@ test("int8 conv: exact ties (power-of-two scales) round half to even, as ONNX QL
   assert.ok(ties > 20, `only ${ties} exact ties exercised`);
 });
 
+test("int8 conv saturates when the real multiplier is huge (no wrap around the zero point)", async () => {
+  const e = await engine();
+  const g = CASES[3];
+  const [OH, OW] = convOutSize(g);
+  const b = new GraphBuilder();
+  const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [1], zeroPoint: 0 });
+  const w = new Rng(19).i8(wlen(g), -3, 3);
+  const W = b.constant("W", DType.I8, wshape(g), w, { scales: [1] });
+  const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [1e-12], zeroPoint: 100 });
+  b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
+  const m = e.load(b.encode());
+  const xs = new Rng(20).i8(g.H * g.W * g.Cin);
+  const out = m.run({ x: xs }).y.data;
+  const acc = convRef(xs, 0, w, 0, null, g);
+  for (let i = 0; i < acc.length; i++) assert.is(out[i], requant(acc[i], 1e12, 100).v, `y[${i}] acc ${acc[i]}`);
+  m.dispose();
+});
+
 test("int8 conv with f32 output dequantizes the exact accumulators", async () => {
   const e = await engine();
   const rng = new Rng(14);
