@@ -149,6 +149,8 @@ test("bad pooling attributes and quantization are refused with typed errors, and
     ["int8 max pool with different output scale", poolModel(Op.MaxPool, p, DType.I8, poolAttrs(p), q, { scales: [0.2], zeroPoint: 0 }), ErrorCode.BadQuant],
     ["int8 max pool with different output zero point", poolModel(Op.MaxPool, p, DType.I8, poolAttrs(p), q, { scales: [0.1], zeroPoint: 1 }), ErrorCode.BadQuant],
     ["int8 average pool without scales", poolModel(Op.AvgPool, p, DType.I8, [...poolAttrs(p), 0]), ErrorCode.BadQuant],
+    ["int8 average pool window above 65536 pixels", poolModel(Op.AvgPool, geom({ batch: 1, H: 257, W: 256, C: 1, kernel: [257, 256] }), DType.I8, [257, 256, 1, 1, 0, 0, 0, 0, 0], q, q), ErrorCode.Overflow],
+    ["int8 global average pool above 2^23 pixels", poolModel(Op.GlobalAvgPool, geom({ batch: 1, H: 4096, W: 2049, C: 1, kernel: [1, 1] }), DType.I8, [], q, q), ErrorCode.Overflow],
   ];
   for (const [what, bytes, code] of bad) {
     try {
