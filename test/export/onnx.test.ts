@@ -9,7 +9,7 @@ import { exportOnnx } from "../../src/export/onnx.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { decode } from "../../src/format/reader.ts";
 import { engine } from "../helpers/engine.ts";
-import { runOrt } from "../helpers/ort.ts";
+import { ort, ortSession, runOrt } from "../helpers/ort.ts";
 import { Rng } from "../helpers/rng.ts";
 import { quantize } from "../ref/index.ts";
 
@@ -73,8 +73,7 @@ test("int8 MLP as QDQ: onnxruntime reproduces edgeq's top-1 on every image and i
   }
   const onnx = exportOnnx(decode(bytes));
   const theirs = await (async () => {
-    const ort = await import("onnxruntime-web");
-    const s = await ort.InferenceSession.create(onnx);
+    const s = await ortSession(onnx);
     try {
       const r = await s.run({ pixels: new ort.Tensor("int8", q, [COUNT, K]) });
       return { hidden: r.hidden.data as Int8Array, logits: r.logits.data as Float32Array };
@@ -123,8 +122,7 @@ test("int8 conv net as QDQ (Quantize, per-channel Conv2d + ReLU, MaxPool, Global
   } finally {
     m.dispose();
   }
-  const ort = await import("onnxruntime-web");
-  const s = await ort.InferenceSession.create(exportOnnx(decode(bytes)));
+  const s = await ortSession(exportOnnx(decode(bytes)));
   let theirs;
   try {
     theirs = await s.run({ image: new ort.Tensor("float32", input, [B, S, S, 1]) });
