@@ -309,6 +309,7 @@ function binary(kind: "add" | "sub" | "mul" | "div"): Handler {
     }
     const shape = broadcastShape(x.shape, z.shape);
     if (!shape) bad(c, `shapes [${x.shape}] and [${z.shape}] do not broadcast`, ErrorCode.BadShape);
+    if (numel(x.shape) < numel(z.shape)) [x, z] = [z, x]; // edgeq broadcasts the second operand; both ops commute
     if (x.shape.length !== z.shape.length) bad(c, "broadcasting between different ranks is not supported", ErrorCode.BadShape);
     const y = G.newAct(outName(c), shape, x.nhwc);
     G.emit(kind === "add" ? Op.Add : Op.Mul, [x.id, z.id], [y.id]);

@@ -106,7 +106,7 @@ test("Conv -> BatchNorm -> Clip(0,6) becomes one Conv2d with ReLU6, weights in [
   assert.equal(nhwc.inputs, [{ name: "img", shape: [8, 8, 3], layout: "nhwc" }]);
 });
 
-/** A small CNN touching the layout-sensitive paths: Pad into Conv, depthwise, ceil-mode pooling, Concat of channels, Flatten. */
+/** A small CNN touching the layout-sensitive paths: Pad into Conv, depthwise, SE gate, ceil-mode pooling, Concat of channels, Flatten. */
 function cnn(): Uint8Array {
   const C = 4;
   return model({
@@ -126,7 +126,10 @@ function cnn(): Uint8Array {
       node("Relu", ["c1"], ["r1"]),
       node("Conv", ["r1", "dw"], ["c2"], { group: C, pads: [1, 1, 1, 1], strides: [2, 2] }),
       node("BatchNormalization", ["c2", "g", "be", "mu", "v"], ["bn"]),
-      node("HardSigmoid", ["bn"], ["hs"], { alpha: { float: 0.25 }, beta: { float: 0.4 } }),
+      node("GlobalAveragePool", ["bn"], ["gap"]),
+      node("Sigmoid", ["gap"], ["gate"]),
+      node("Mul", ["gate", "bn"], ["se"]), // squeeze-excitation, the broadcast operand first
+      node("HardSigmoid", ["se"], ["hs"], { alpha: { float: 0.25 }, beta: { float: 0.4 } }),
       node("MaxPool", ["hs"], ["mp"], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }),
       node("AveragePool", ["r1"], ["ap"], { kernel_shape: [3, 3], strides: [4, 3], pads: [1, 0, 1, 0] }),
       node("Concat", ["mp", "ap"], ["features"], { axis: 1 }),
@@ -137,7 +140,7 @@ function cnn(): Uint8Array {
   });
 }
 
-test("a CNN (Pad into Conv, depthwise, BatchNorm, ceil-mode MaxPool, AveragePool, Concat, Flatten) matches onnxruntime, NCHW and NHWC inputs", async () => {
+test("a CNN (Pad into Conv, depthwise, BatchNorm, squeeze-excitation, ceil-mode MaxPool, AveragePool, Concat, Flatten) matches onnxruntime, NCHW and NHWC inputs", async () => {
   const bytes = cnn();
   const x = rng.f32(2 * 3 * 11 * 9);
   const want = await runOrt(bytes, { img: { data: x, dims: [2, 3, 11, 9] } });
