@@ -5,6 +5,10 @@ import * as assert from "uvu/assert";
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { take } from "../../src/data/dataset.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
+import { loadSplits } from "../../src/data/registry.ts";
+import { quantizeModel } from "../../src/quantize/quantizer.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { exportOnnx } from "../../src/export/onnx.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { decode } from "../../src/format/reader.ts";
@@ -139,6 +143,24 @@ test("int8 conv net as QDQ (Quantize, per-channel Conv2d + ReLU, MaxPool, Global
   }
   assert.ok(off <= tc.length / 1000, `${off} conv values differ by one step`);
   for (let i = 0; i < tl.length; i++) assert.ok(Math.abs(tl[i] - ours.logits.data[i]) <= 0.05, `logit ${i}: ${ours.logits.data[i]} vs ${tl[i]}`);
+});
+
+test("zoo model mlp-digits, float and statically quantized: onnxruntime gives edgeq's top-1 on the whole digits test split", async () => {
+  const e = await engine();
+  const float = new Uint8Array(readFileSync(join(import.meta.dirname, "../../models/mlp-digits.edgeq")));
+  const { train, test: held } = loadSplits("digits");
+  const int8 = quantizeModel(e, float, train.x.subarray(0, 256 * 64), { mode: "static" }).bytes;
+  for (const [label, bytes] of [["float", float], ["int8", int8]] as const) {
+    const m = e.load(bytes);
+    let ours;
+    try {
+      ours = m.run({ input: held.x }).logits.data;
+    } finally {
+      m.dispose();
+    }
+    const theirs = (await runOrt(exportOnnx(decode(bytes)), { input: { data: held.x, dims: [held.n, 8, 8, 1] } })).logits.data;
+    for (let r = 0; r < held.n; r++) assert.is(argmax(theirs, r, N), argmax(ours, r, N), `${label} sample ${r}`);
+  }
 });
 
 test.run();
