@@ -6,6 +6,7 @@ import * as info from "./commands/info.ts";
 import * as importCmd from "./commands/import.ts";
 import * as inspect from "./commands/inspect.ts";
 import * as exportCmd from "./commands/export.ts";
+import * as train from "./commands/train.ts";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, badModel: 3, badData: 4, overBudget: 5 } as const;
 
@@ -14,7 +15,7 @@ const program = new Command("edgeq")
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [info, importCmd, inspect, exportCmd]) cmd.register(program);
+for (const cmd of [info, importCmd, inspect, exportCmd, train]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);
