@@ -8,6 +8,7 @@ import { fromEdgeq, toEdgeq } from "../../src/train/export.ts";
 import { type LayerSpec, Sequential } from "../../src/train/model.ts";
 import { Adam } from "../../src/train/optim.ts";
 import { fit, predict } from "../../src/train/trainer.ts";
+import { MaskTransform } from "../../src/train/transforms.ts";
 import { engine } from "../helpers/engine.ts";
 import { backend } from "../helpers/train.ts";
 
@@ -62,6 +63,20 @@ test("batch norm is folded into the preceding layer on export", async () => {
   const out = model.run({ input: held.x }).logits.data;
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(out[i] - a[i]) <= 1e-4 * (1 + Math.abs(a[i])), `engine y[${i}] ${out[i]} vs ${a[i]}`);
   model.dispose();
+  m.dispose();
+  back.dispose();
+});
+
+test("export writes the weights the forward pass sees (mask applied)", async () => {
+  const { be, m, held } = await trained([{ type: "flatten" }, { type: "dense", units: 32 }, { type: "relu" }, { type: "dense", units: 10 }]);
+  const W = m.params[0];
+  const mask = Float32Array.from({ length: W.value.size }, (_, i) => (i % 5 === 0 ? 0 : 1));
+  W.transforms.push(new MaskTransform(mask));
+  const back = fromEdgeq(be, toEdgeq(m));
+  const w = back.params[0].value.data;
+  for (let i = 0; i < mask.length; i += 5) assert.is(w[i], 0);
+  const a = predict(m, held), b = predict(back, held);
+  assert.ok(Buffer.from(a.buffer).equals(Buffer.from(b.buffer)), "masked model and its export disagree");
   m.dispose();
   back.dispose();
 });
