@@ -27,3 +27,14 @@ export async function measurePeak(runs: number, iters = 2_000_000): Promise<numb
   t.sort((a, b) => a - b);
   return (iters * OPS_PER_ITER) / (t[t.length >> 1] * 1e6);
 }
+
+/** A sampler of the peak for round-robin timing: each call times one short run (~1 ms). */
+export async function peakSampler(iters = 100_000): Promise<() => number> {
+  const peak = await peakModule();
+  peak(iters);
+  return () => {
+    const t0 = performance.now();
+    peak(iters);
+    return (iters * OPS_PER_ITER) / ((performance.now() - t0) * 1e6);
+  };
+}

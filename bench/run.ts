@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createEngine } from "../src/node.ts";
 import type { Ctx, Row } from "./harness.ts";
 import { FULL, QUICK } from "./timing.ts";
-import { measurePeak } from "./peak.ts";
+import { measurePeak, peakSampler } from "./peak.ts";
 import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
@@ -29,7 +29,7 @@ const log = (s: string) => process.stderr.write(s + "\n");
 const opts = quick ? QUICK : FULL;
 const engine = await createEngine();
 const rows: Row[] = [];
-const ctx: Ctx = { opts, quick, engine, role: "main", rows, log };
+const ctx: Ctx = { opts, quick, engine, engines: [["edgeq-simd128", engine]], role: "main", rows, pending: [], peakSample: await peakSampler(quick ? 20_000 : 100_000), log };
 
 log("peak ...");
 const peakGops = await measurePeak(quick ? 7 : 21, quick ? 200_000 : 2_000_000);
@@ -48,7 +48,6 @@ if (want("relaxed")) try {
   rows.push({ group: "gemm-int8", case: "*", contender: "edgeq-relaxed", ops: 0, int8: true, status: "error", note: (e as Error).message.slice(0, 160) });
 }
 
-for (const r of rows) if (r.int8 && r.gops !== undefined) r.pctPeak = (100 * r.gops) / peakGops;
 const machine = {
   cpu: cpus()[0]?.model, cores: cpus().length, memGiB: +(totalmem() / 2 ** 30).toFixed(1), os: `${platform()} ${release()} ${arch()}`,
   node: process.version, v8: process.versions.v8, loadavg: loadavg().map((v) => +v.toFixed(2)),
