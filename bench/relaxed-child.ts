@@ -18,7 +18,7 @@ if (!engine.relaxed) {
 } else {
   // the SIMD128 build runs again here, interleaved with the relaxed one, so their ratio is fair
   const engines: [string, typeof engine][] = [["edgeq-simd128 (child)", plain], ["edgeq-relaxed", engine]];
-  const ctx: Ctx = { opts: quick ? QUICK : FULL, quick, engine, engines, role: "relaxed", rows, pending: [], peakSample: await peakSampler(quick ? 20_000 : 100_000), log: (s) => process.stderr.write(s + "\n") };
+  const ctx: Ctx = { opts: quick ? QUICK : FULL, quick, engine, engines, role: "relaxed", rows, pending: [], peakSample: await peakSampler(quick ? 50_000 : 500_000), log: (s) => process.stderr.write(s + "\n") };
   await gemmCases(ctx);
   await sparseCases(ctx);
   await modelCases(ctx);

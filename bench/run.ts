@@ -29,7 +29,7 @@ const log = (s: string) => process.stderr.write(s + "\n");
 const opts = quick ? QUICK : FULL;
 const engine = await createEngine();
 const rows: Row[] = [];
-const ctx: Ctx = { opts, quick, engine, engines: [["edgeq-simd128", engine]], role: "main", rows, pending: [], peakSample: await peakSampler(quick ? 20_000 : 100_000), log };
+const ctx: Ctx = { opts, quick, engine, engines: [["edgeq-simd128", engine]], role: "main", rows, pending: [], peakSample: await peakSampler(quick ? 50_000 : 500_000), log };
 
 log("peak ...");
 const peakGops = await measurePeak(quick ? 7 : 21, quick ? 200_000 : 2_000_000);
