@@ -8,6 +8,7 @@ import { peakSampler } from "./peak.ts";
 import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
+import { convCases } from "./cases/conv.ts";
 
 const quick = process.argv.includes("--quick");
 const engine = await createEngine({ relaxed: true });
@@ -22,5 +23,6 @@ if (!engine.relaxed) {
   await gemmCases(ctx);
   await sparseCases(ctx);
   await modelCases(ctx);
+  await convCases(ctx);
 }
 process.stdout.write(JSON.stringify(rows) + "\n");

@@ -13,6 +13,7 @@ import { measurePeak, peakSampler } from "./peak.ts";
 import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
+import { convCases } from "./cases/conv.ts";
 import { ortVersion } from "./contenders/ort.ts";
 import { tfReady, tfVersion } from "./contenders/tfjs.ts";
 import { summarize, table } from "./report.ts";
@@ -22,7 +23,7 @@ const quick = argv.includes("--quick");
 const nameIdx = argv.indexOf("--name");
 const name = nameIdx >= 0 ? argv[nameIdx + 1] : quick ? "quick" : "latest";
 const onlyIdx = argv.indexOf("--only");
-const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,relaxed
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,conv,relaxed
 const want = (g: string) => !only || only.includes(g);
 const log = (s: string) => process.stderr.write(s + "\n");
 
@@ -38,6 +39,7 @@ await tfReady().catch((e) => log(`tfjs unavailable: ${e.message}`));
 if (want("gemm")) await gemmCases(ctx);
 if (want("sparse")) await sparseCases(ctx);
 if (want("models")) await modelCases(ctx);
+if (want("conv")) await convCases(ctx);
 
 if (want("relaxed")) try {
   log("relaxed child ...");
