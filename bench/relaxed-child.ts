@@ -9,6 +9,7 @@ import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
 import { convCases } from "./cases/conv.ts";
+import { lenet5Cases } from "./cases/lenet5.ts";
 
 const quick = process.argv.includes("--quick");
 const engine = await createEngine({ relaxed: true });
@@ -23,6 +24,7 @@ if (!engine.relaxed) {
   await gemmCases(ctx);
   await sparseCases(ctx);
   await modelCases(ctx);
+  await lenet5Cases(ctx);
   await convCases(ctx);
 }
 process.stdout.write(JSON.stringify(rows) + "\n");

@@ -43,11 +43,14 @@ function summarizeWith(rows: Row[]): Target[] {
   add("2:4 vs dense int8", ">= 1.5x", ratio(dense, ms(rows, "sparse-int8", / 2:4$/, "edgeq-simd128")), 1.5, "sparse-int8");
   add("50 % channel-pruned vs dense", ">= 1.8x", ratio(dense, ms(rows, "sparse-int8", / channel-pruned 50%$/, "edgeq-simd128")), 1.8, "sparse-int8");
   add("codebook 4-bit vs int8 dense", ">= 0.9x", ratio(dense, ms(rows, "sparse-int8", / codebook 4-bit$/, "edgeq-simd128")), 0.9, "sparse-int8");
-  const b1 = /b1$/;
-  const lenetI8 = ms(rows, "model", b1, "edgeq-simd128 int8");
-  add("LeNet-300-100 int8 b1 vs ort-web f32", ">= 3x", ratio(ms(rows, "model", b1, "ort-web f32"), lenetI8), 3, "model");
-  add("LeNet-300-100 int8 b1 vs ort-web int8", ">= 2x", ratio(ms(rows, "model", b1, "ort-web int8 QLinearMatMul"), lenetI8), 2, "model");
-  add("edgeq int8 vs edgeq f32 (LeNet-300-100 b32)", ">= 2x", ratio(ms(rows, "model", /b(32|3)$/, "edgeq-simd128 f32"), ms(rows, "model", /b(32|3)$/, "edgeq-simd128 int8")), 2, "model");
+  for (const net of ["lenet-5", "lenet-300-100"]) {
+    const b1 = new RegExp(`^${net} b1$`), bN = new RegExp(`^${net} b(32|2|3)$`);
+    const i8b1 = ms(rows, "model", b1, "edgeq-simd128 int8");
+    add(`${net} int8 b1 vs ort-web f32`, ">= 3x", ratio(ms(rows, "model", b1, "ort-web f32"), i8b1), 3, "model");
+    add(`${net} int8 b1 vs ort-web int8`, ">= 2x", ratio(ms(rows, "model", b1, /^ort-web int8/), i8b1), 2, "model");
+    add(`${net}: edgeq int8 vs edgeq f32, b1`, ">= 2x", ratio(ms(rows, "model", b1, "edgeq-simd128 f32"), i8b1), 2, "model");
+    add(`${net}: edgeq int8 vs edgeq f32, batch`, ">= 2x", ratio(ms(rows, "model", bN, "edgeq-simd128 f32"), ms(rows, "model", bN, "edgeq-simd128 int8")), 2, "model");
+  }
   const big = rows.some((r) => r.case === "64x1024x1024") ? "64x1024x1024" : "5x40x24";
   add(`relaxed vs SIMD128, 7-bit weights (exact), ${big}`, ">= 1.4x", ratio(ms(rows, "gemm-int8-w7", big, "edgeq-simd128 (child) int8 w7"), ms(rows, "gemm-int8-w7", big, "edgeq-relaxed int8 w7")), 1.4, "gemm-int8-w7");
   const gv = rows.some((r) => r.case === "1x1024x1024") ? "1x1024x1024" : "1x64x32";

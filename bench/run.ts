@@ -14,6 +14,7 @@ import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
 import { convCases } from "./cases/conv.ts";
+import { lenet5Cases } from "./cases/lenet5.ts";
 import { ortVersion } from "./contenders/ort.ts";
 import { tfReady, tfVersion } from "./contenders/tfjs.ts";
 import { summarize, table } from "./report.ts";
@@ -39,6 +40,7 @@ await tfReady().catch((e) => log(`tfjs unavailable: ${e.message}`));
 if (want("gemm")) await gemmCases(ctx);
 if (want("sparse")) await sparseCases(ctx);
 if (want("models")) await modelCases(ctx);
+if (want("models")) await lenet5Cases(ctx);
 if (want("conv")) await convCases(ctx);
 
 if (want("relaxed")) try {
