@@ -6,6 +6,16 @@ import { alloc, free } from "./runtime/alloc";
 import { clearError, fail, failAt } from "./runtime/errors";
 import { Model, TENSOR_RT_SIZE, dtypeSize, freeOwned, opCode, rt, tDType, tKind, tRank, tDim, tDataPtr } from "./model";
 import { checkDense, prepareDense, runDense } from "./ops/dense";
+import { planArena } from "./plan";
+import { checkConv, prepareConv, runConv } from "./ops/conv";
+import { checkPool, preparePool, runPool } from "./ops/pool";
+import { checkUnary, prepareUnary, runUnary } from "./ops/unary";
+import { checkBinary, prepareBinary, runBinary } from "./ops/binary";
+import { checkConcat, prepareConcat, runConcat } from "./ops/concat";
+import { checkReshape, runReshape } from "./ops/reshape";
+import { checkTranspose, runTranspose } from "./ops/transpose";
+import { checkSoftmax, runSoftmax } from "./ops/softmax";
+import { checkDequantize, checkDynamicQuantize, checkQuantize, prepareConvert, runDequantize, runDynamicQuantize, runQuantize } from "./ops/quantize";
 
 const MAX_MODELS: i32 = 256;
 const slots = memory.data(MAX_MODELS * 4); // Model pointers
@@ -14,6 +24,17 @@ const gens = memory.data(MAX_MODELS * 4); // generation per slot, so stale handl
 function checkOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return checkDense(m, o);
+    case Op.Conv2d: return checkConv(m, o);
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: return checkPool(m, o);
+    case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return checkUnary(m, o);
+    case Op.Add: case Op.Mul: return checkBinary(m, o);
+    case Op.Concat: return checkConcat(m, o);
+    case Op.Reshape: return checkReshape(m, o);
+    case Op.Transpose: return checkTranspose(m, o);
+    case Op.Softmax: return checkSoftmax(m, o);
+    case Op.Quantize: return checkQuantize(m, o);
+    case Op.Dequantize: return checkDequantize(m, o);
+    case Op.DynamicQuantize: return checkDynamicQuantize(m, o);
     default: return failAt(ErrorCode.UnknownOp, "op ", o, ": unknown or unsupported op code");
   }
 }
@@ -21,6 +42,12 @@ function checkOp(m: Model, o: u32): i32 {
 function prepareOp(m: Model, o: u32): i32 {
   switch (opCode(m, o)) {
     case Op.Dense: return prepareDense(m, o);
+    case Op.Conv2d: return prepareConv(m, o);
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: return preparePool(m, o);
+    case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: return prepareUnary(m, o);
+    case Op.Add: case Op.Mul: return prepareBinary(m, o);
+    case Op.Concat: return prepareConcat(m, o);
+    case Op.Quantize: case Op.Dequantize: return prepareConvert(m, o);
     default: return 0;
   }
 }
@@ -28,6 +55,17 @@ function prepareOp(m: Model, o: u32): i32 {
 function runOp(m: Model, o: u32, batch: i32): void {
   switch (opCode(m, o)) {
     case Op.Dense: runDense(m, o, batch); break;
+    case Op.Conv2d: runConv(m, o, batch); break;
+    case Op.MaxPool: case Op.AvgPool: case Op.GlobalAvgPool: runPool(m, o, batch); break;
+    case Op.Relu: case Op.Clip: case Op.Sigmoid: case Op.Tanh: case Op.HardSigmoid: case Op.HardSwish: runUnary(m, o, batch); break;
+    case Op.Add: case Op.Mul: runBinary(m, o, batch); break;
+    case Op.Concat: runConcat(m, o, batch); break;
+    case Op.Reshape: runReshape(m, o, batch); break;
+    case Op.Transpose: runTranspose(m, o, batch); break;
+    case Op.Softmax: runSoftmax(m, o, batch); break;
+    case Op.Quantize: runQuantize(m, o, batch); break;
+    case Op.Dequantize: runDequantize(m, o, batch); break;
+    case Op.DynamicQuantize: runDynamicQuantize(m, o, batch); break;
     default: unreachable();
   }
 }
@@ -50,8 +88,7 @@ function build(m: Model): i32 {
   memory.fill(m.state, 0, <usize>m.nOps << alignof<usize>());
   r = checkTensors(m);
   if (r < 0) return r;
-  // per-tensor facts and the arena plan (every activation gets its own 16-byte aligned slot)
-  let arena: u64 = 0;
+  // per-tensor facts; activation offsets come from planArena once the graph is known
   for (let t: u32 = 0; t < m.nTensors; t++) {
     const info = rt(m, t);
     let numel: u32 = 1;
@@ -66,12 +103,9 @@ function build(m: Model): i32 {
       info.arenaOff = 0;
     } else {
       info.ptr = 0;
-      info.arenaOff = <u32>arena;
-      arena += (<u64>numel * info.elemSize + 15) & ~<u64>15;
-      if (arena > 0x40000000) return fail(ErrorCode.Overflow, "activations exceed 1 GiB per sample");
+      info.arenaOff = 0;
     }
   }
-  m.arenaPerSample = <u32>arena;
   r = checkGraph(m);
   if (r < 0) return r;
   for (let o: u32 = 0; o < m.nOps; o++) {
@@ -82,7 +116,7 @@ function build(m: Model): i32 {
     r = prepareOp(m, o);
     if (r < 0) return r;
   }
-  return 0;
+  return planArena(m);
 }
 
 /** Takes ownership of [buf, buf+len) (from alloc). Returns a handle > 0 or a negated error code. */

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { DType } from "../../../assembly/format/spec.ts";
 import { createEngine, readArtifact } from "../../node.ts";
+import { EXIT } from "../errors.ts";
 
 /** Workers platform limits (developers.cloudflare.com/workers/platform/limits). */
 export const WORKERS_LIMITS = {
@@ -85,6 +86,6 @@ export function register(program: Command): void {
         console.log(`isolate estimate  ${mib(r.isolateEstimateBytes)} of ${mib(r.memoryLimitBytes)} (linear + model + ${mib(JS_HEADROOM)} JS headroom)${r.isolateEstimateBytes > r.memoryLimitBytes ? "  OVER" : ""}`);
         console.log(r.fits ? "fits Cloudflare Workers" : "does NOT fit Cloudflare Workers");
       }
-      if (!r.fits) process.exitCode = 5; // EXIT.overBudget
+      if (!r.fits) process.exitCode = EXIT.overBudget;
     });
 }

@@ -1,0 +1,428 @@
+// Conv2d over NHWC samples: y[oh][ow][n] = act(sum_{kh,kw,c} x[ih][iw][g*Cg + c] * W[n][kh][kw][c] + b[n])
+// with ih = oh*sh - pt + kh*dh, iw = ow*sw - pl + kw*dw, g = n / (Cout/groups). Padding reads as
+// 0.0 (f32) or the input zero point (int8, ONNX QLinearConv/ConvInteger), i.e. it adds nothing.
+// Dtype paths as ops/dense.ts:
+//   f32 x, f32 W            -> f32 y
+//   int8 x, int8 W          -> int8 y (requantized), f32 y (dequantized) or int32 y (raw, ConvInteger)
+//   f32 x, int8 W           -> f32 y, each sample quantized at run time (dynamic quantization)
+// Kernels: depthwise (groups == Cin == Cout) runs a per-channel SIMD kernel straight on the
+// input; everything else is im2col over a tile of output pixels followed by a GEMM, except f32
+// 1x1/stride-1/unpadded single-group convs, which are a GEMM over the input pixels directly.
+import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
+import { fail, failAt } from "../runtime/errors";
+import {
+  Model, own, opAttr, opIn, opOut, tDType, tDim, tRank, tScale, tScaleCount, tScalePtr, tZeroPoint,
+  tDataPtr, tptr, tEncoding, opState, setOpState, isConst,
+} from "../model";
+import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
+import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
+import { weightRows } from "./weights";
+import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
+import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
+import { f32_dwconv_c4 } from "../kernels/f32-dwconv-c4-simd128";
+import { i8_dwconv_c8 } from "../kernels/i8-dwconv-c8-simd128";
+
+const PATH_F32: i32 = 0;
+const PATH_I8: i32 = 1;
+const PATH_DYNAMIC: i32 = 2;
+const TILE: i32 = 16; // output pixels per im2col + GEMM step
+const MAX_STEP: i32 = 1 << 16; // strides and dilations
+
+@unmanaged class ConvState {
+  path: i32;
+  outType: i32;
+  act: i32;
+  lo: i32;
+  hi: i32;
+  H: i32;
+  W: i32;
+  Cin: i32;
+  OH: i32;
+  OW: i32;
+  Cout: i32;
+  KH: i32;
+  KW: i32;
+  sh: i32;
+  sw: i32;
+  pt: i32;
+  pl: i32;
+  dh: i32;
+  dw: i32;
+  groups: i32;
+  Cg: i32; // input channels per group
+  Cog: i32; // output channels per group
+  K: i32; // KH*KW*Cg: one GEMM row
+  Kp: i32; // K rounded up to even (int8 pairs)
+  depthwise: i32;
+  direct: i32; // f32 1x1 stride 1 unpadded single group: GEMM straight over x
+  wp: usize; // packed GEMM weights, all groups; depthwise: weights transposed to [KH*KW][C]
+  wpGroup: usize; // bytes between groups in wp
+  bias: usize;
+  mult: usize; // i32[2*Cout] (mult, shift): int8 -> int8
+  deq: usize; // f32[Cout]: sx*sw[n] (int8 -> f32), sw[n] (dynamic)
+  col: usize; // im2col tile: TILE rows of K floats or Kp i16
+  acc: usize; // i32[TILE][Cout]
+  xq: usize; // dynamic: one quantized sample
+}
+
+/** Reads attributes [1..9] and validates them against the shapes. */
+export function checkConv(m: Model, o: u32): i32 {
+  let r = expectArity(m, o, 2, 3, 1);
+  if (r < 0) return r;
+  const x = opIn(m, o, 0), w = opIn(m, o, 1), b = optIn(m, o, 2), y = opOut(m, o, 0);
+  if (isConst(m, x)) return failAt(ErrorCode.BadOp, "op ", o, ": conv input must be an activation");
+  r = expectConst(m, o, w);
+  if (r < 0) return r;
+  if (tRank(m, x) != 3 || tRank(m, y) != 3) return failAt(ErrorCode.BadShape, "op ", o, ": conv input and output must be [H, W, C] per sample");
+  if (tRank(m, w) != 4) return failAt(ErrorCode.BadShape, "op ", o, ": conv weights must be [Cout, KH, KW, Cin/groups]");
+  r = expectActCode(m, o, opAttr(m, o, 0));
+  if (r < 0) return r;
+  const sh = opAttr(m, o, 1), sw = opAttr(m, o, 2);
+  const dh = opAttr(m, o, 7), dw = opAttr(m, o, 8), groups = opAttr(m, o, 9);
+  if (sh < 1 || sw < 1 || sh > MAX_STEP || sw > MAX_STEP) return failAt(ErrorCode.BadOp, "op ", o, ": conv strides must be in 1..65536");
+  if (dh < 1 || dw < 1 || dh > MAX_STEP || dw > MAX_STEP) return failAt(ErrorCode.BadOp, "op ", o, ": conv dilations must be in 1..65536");
+  const H = tDim(m, x, 0), W = tDim(m, x, 1), Cin = tDim(m, x, 2);
+  const Cout = tDim(m, w, 0), KH = tDim(m, w, 1), KW = tDim(m, w, 2), Cg = tDim(m, w, 3);
+  if (groups < 1 || Cin % groups != 0 || Cout % groups != 0) return failAt(ErrorCode.BadOp, "op ", o, ": conv groups must be >= 1 and divide Cin and Cout");
+  if (Cg * groups != Cin) return failAt(ErrorCode.BadShape, "op ", o, ": conv weights' last dim must be Cin / groups");
+  r = checkWindow(m, o, H, W, KH, KW, sh, sw, 3, dh, dw);
+  if (r < 0) return r;
+  const OH = windowCount(H, KH, sh, opAttr(m, o, 3), opAttr(m, o, 5), dh);
+  const OW = windowCount(W, KW, sw, opAttr(m, o, 4), opAttr(m, o, 6), dw);
+  if (tDim(m, y, 0) != OH || tDim(m, y, 1) != OW || tDim(m, y, 2) != Cout) return failAt(ErrorCode.BadShape, "op ", o, ": conv output must be [OH, OW, Cout] as the attributes give");
+  const xt = tDType(m, x), wt = tDType(m, w), yt = tDType(m, y);
+  const intIn = xt == DType.I8 && wt == DType.I8;
+  if (b != <u32>Format.NoTensor) {
+    if (!isConst(m, b) || tEncoding(m, b) != Encoding.Dense || tRank(m, b) != 1 || tDim(m, b, 0) != Cout) return failAt(ErrorCode.BadShape, "op ", o, ": bias must be a constant [Cout]");
+    if (tDType(m, b) != (intIn ? DType.I32 : DType.F32)) return failAt(ErrorCode.BadOp, "op ", o, ": bias dtype must be int32 for int8 inputs, f32 otherwise");
+  }
+  if (xt == DType.F32 && wt == DType.F32) {
+    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": f32 conv produces f32");
+    return 0;
+  }
+  if (wt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported conv weight dtype");
+  if (xt == DType.F32) {
+    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": dynamic conv produces f32");
+    if (tScaleCount(m, w) == 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic conv needs weight scales");
+    if (tZeroPoint(m, w) != 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic conv needs symmetric weights");
+    return 0;
+  }
+  if (xt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported conv input dtype");
+  if (yt == DType.I32) {
+    if (opAttr(m, o, 0) != Activation.None) return failAt(ErrorCode.BadOp, "op ", o, ": int32 conv output takes no activation");
+    if (b != <u32>Format.NoTensor) return failAt(ErrorCode.BadOp, "op ", o, ": int32 conv output takes no bias (ConvInteger)");
+    return 0;
+  }
+  if (tScaleCount(m, x) == 0 || tScaleCount(m, w) == 0 || (yt == DType.I8 && tScaleCount(m, y) == 0))
+    return failAt(ErrorCode.BadQuant, "op ", o, ": int8 conv needs input, weight and output scales");
+  return 0;
+}
+
+/**
+ * Shared by conv and pooling: each pad in 0..(dilated kernel extent - 1), which also makes every
+ * undilated window (all pooling windows) overlap the image, and at least one window per axis. Pads are attributes first..first+3
+ * (top, left, bottom, right).
+ */
+export function checkWindow(m: Model, o: u32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, first: i32, dh: i32, dw: i32): i32 {
+  const eh = <i64>(KH - 1) * <i64>dh + 1, ew = <i64>(KW - 1) * <i64>dw + 1;
+  const pt = <i64>opAttr(m, o, first), pl = <i64>opAttr(m, o, first + 1);
+  const pb = <i64>opAttr(m, o, first + 2), pr = <i64>opAttr(m, o, first + 3);
+  if (pt < 0 || pb < 0 || pl < 0 || pr < 0) return failAt(ErrorCode.BadOp, "op ", o, ": pads must be >= 0");
+  if (pt >= eh || pb >= eh || pl >= ew || pr >= ew) return failAt(ErrorCode.BadOp, "op ", o, ": pads must be smaller than the (dilated) kernel");
+  if (<i64>H + pt + pb < eh || <i64>W + pl + pr < ew) return failAt(ErrorCode.BadShape, "op ", o, ": kernel larger than the padded input");
+  return 0;
+}
+
+/** Output size along one axis; valid after checkWindow. */
+export function windowCount(size: i32, k: i32, s: i32, p0: i32, p1: i32, d: i32): i32 {
+  return <i32>((<i64>size + p0 + p1 - (<i64>(k - 1) * d + 1)) / s + 1);
+}
+
+@inline function abs32(v: i32): i32 { return v < 0 ? -v : v; }
+
+function ownChecked(m: Model, bytes: u64): usize {
+  if (bytes > 0x70000000) { fail(ErrorCode.OutOfMemory, "conv scratch too large"); return 0; }
+  return own(m, <usize>max<u64>(bytes, 16));
+}
+
+export function prepareConv(m: Model, o: u32): i32 {
+  const x = opIn(m, o, 0), w = opIn(m, o, 1), b = optIn(m, o, 2), y = opOut(m, o, 0);
+  const st = changetype<ConvState>(own(m, offsetof<ConvState>()));
+  if (changetype<usize>(st) == 0) return -ErrorCode.OutOfMemory;
+  setOpState(m, o, changetype<usize>(st));
+  st.act = opAttr(m, o, 0);
+  st.outType = tDType(m, y);
+  st.H = tDim(m, x, 0); st.W = tDim(m, x, 1); st.Cin = tDim(m, x, 2);
+  st.OH = tDim(m, y, 0); st.OW = tDim(m, y, 1); st.Cout = tDim(m, y, 2);
+  st.KH = tDim(m, w, 1); st.KW = tDim(m, w, 2); st.Cg = tDim(m, w, 3);
+  st.sh = opAttr(m, o, 1); st.sw = opAttr(m, o, 2);
+  st.pt = opAttr(m, o, 3); st.pl = opAttr(m, o, 4);
+  st.dh = opAttr(m, o, 7); st.dw = opAttr(m, o, 8);
+  st.groups = opAttr(m, o, 9);
+  st.Cog = st.Cout / st.groups;
+  st.K = st.KH * st.KW * st.Cg;
+  st.Kp = (st.K + 1) & ~1;
+  st.depthwise = st.groups == st.Cin && st.groups == st.Cout ? 1 : 0;
+  st.bias = b != <u32>Format.NoTensor ? tDataPtr(m, b) : 0;
+  const xt = tDType(m, x), wt = tDType(m, w);
+  st.path = xt == DType.F32 && wt == DType.F32 ? PATH_F32 : xt == DType.F32 ? PATH_DYNAMIC : PATH_I8;
+  const rows = weightRows(m, w); // [Cout][K] plain rows
+  if (rows == 0) return -ErrorCode.OutOfMemory;
+  const Cout = st.Cout, K = st.K, taps = st.KH * st.KW;
+  const blocks = <u64>((st.Cog + 7) >> 3);
+  if (st.path == PATH_F32) {
+    if (st.depthwise) {
+      st.wp = ownChecked(m, <u64>K * Cout * 4);
+      if (st.wp == 0) return -ErrorCode.OutOfMemory;
+      for (let n = 0; n < Cout; n++)
+        for (let t = 0; t < taps; t++)
+          store<f32>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 2), load<f32>(rows + ((<usize>n * <usize>taps + <usize>t) << 2)));
+      return 0;
+    }
+    st.wpGroup = <usize>(blocks * 8 * <u64>K * 4);
+    st.wp = ownChecked(m, <u64>st.wpGroup * st.groups);
+    if (st.wp == 0) return -ErrorCode.OutOfMemory;
+    for (let g = 0; g < st.groups; g++)
+      f32_gemm_pack_8(rows + ((<usize>g * <usize>st.Cog * <usize>K) << 2), K, st.Cog, st.wp + <usize>g * st.wpGroup);
+    st.direct = st.KH == 1 && st.KW == 1 && st.sh == 1 && st.sw == 1 && st.groups == 1 && opAttr(m, o, 3) == 0 && opAttr(m, o, 4) == 0 && opAttr(m, o, 5) == 0 && opAttr(m, o, 6) == 0 ? 1 : 0;
+    if (!st.direct) {
+      st.col = ownChecked(m, <u64>TILE * K * 4);
+      if (st.col == 0) return -ErrorCode.OutOfMemory;
+    }
+    return 0;
+  }
+  // int8 weights: the worst-case accumulator must fit i32 (|x - zx| <= 255)
+  const zw = tZeroPoint(m, w);
+  for (let n = 0; n < Cout; n++) {
+    let abs: i64 = 0;
+    const row = rows + <usize>n * <usize>K;
+    for (let k = 0; k < K; k++) abs += <i64>abs32(<i32>load<i8>(row + <usize>k) - zw);
+    const bmax: i64 = st.bias != 0 && st.path == PATH_I8 ? <i64>abs32(load<i32>(st.bias + (<usize>n << 2))) : 0;
+    if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this output channel");
+  }
+  if (st.depthwise) {
+    st.wp = ownChecked(m, <u64>K * Cout * 2);
+    if (st.wp == 0) return -ErrorCode.OutOfMemory;
+    for (let n = 0; n < Cout; n++)
+      for (let t = 0; t < taps; t++)
+        store<i16>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+  } else {
+    st.wpGroup = <usize>(blocks * 8 * <u64>st.Kp * 2);
+    st.wp = ownChecked(m, <u64>st.wpGroup * st.groups);
+    st.col = ownChecked(m, <u64>TILE * st.Kp * 2);
+    if (st.wp == 0 || st.col == 0) return -ErrorCode.OutOfMemory;
+    for (let g = 0; g < st.groups; g++)
+      i8_gemm_pack_8c2(rows + <usize>g * <usize>st.Cog * <usize>K, K, st.Cog, zw, st.wp + <usize>g * st.wpGroup);
+  }
+  st.acc = ownChecked(m, <u64>TILE * Cout * 4);
+  if (st.acc == 0) return -ErrorCode.OutOfMemory;
+  if (st.path == PATH_DYNAMIC) {
+    st.xq = ownChecked(m, <u64>st.H * st.W * st.Cin);
+    if (st.xq == 0) return -ErrorCode.OutOfMemory;
+  }
+  const perChannel = tScaleCount(m, w) > 1;
+  const swp = tScalePtr(m, w);
+  if (st.path == PATH_DYNAMIC || st.outType == DType.F32) {
+    st.deq = ownChecked(m, <u64>Cout * 4);
+    if (st.deq == 0) return -ErrorCode.OutOfMemory;
+    const sx: f32 = st.path == PATH_DYNAMIC ? 1 : tScale(m, x);
+    for (let n = 0; n < Cout; n++) store<f32>(st.deq + (<usize>n << 2), sx * load<f32>(swp + (perChannel ? <usize>n << 2 : 0)));
+  } else if (st.outType == DType.I8) {
+    st.mult = ownChecked(m, <u64>Cout * 8);
+    if (st.mult == 0) return -ErrorCode.OutOfMemory;
+    const sx = <f64>tScale(m, x), sy = <f64>tScale(m, y);
+    for (let n = 0; n < Cout; n++)
+      quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
+    actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
+  }
+  return 0;
+}
+
+// ---- im2col -----------------------------------------------------------------------------------
+
+/** Rows of K floats for output pixels [p0, p0+count) of group g; padding is 0.0. */
+function im2colF32(st: ConvState, x: usize, p0: i32, count: i32, g: i32): void {
+  const Cg = st.Cg, Cin = st.Cin, H = st.H, W = st.W;
+  const run = <usize>Cg << 2;
+  let dst = st.col;
+  for (let i = 0; i < count; i++) {
+    const p = p0 + i;
+    const oh = p / st.OW, ow = p - oh * st.OW;
+    const ih0 = oh * st.sh - st.pt, iw0 = ow * st.sw - st.pl;
+    for (let kh = 0; kh < st.KH; kh++) {
+      const ih = ih0 + kh * st.dh;
+      for (let kw = 0; kw < st.KW; kw++) {
+        const iw = iw0 + kw * st.dw;
+        if (ih < 0 || ih >= H || iw < 0 || iw >= W) memory.fill(dst, 0, run);
+        else memory.copy(dst, x + (((<usize>ih * <usize>W + <usize>iw) * <usize>Cin + <usize>(g * Cg)) << 2), run);
+        dst += run;
+      }
+    }
+  }
+}
+
+/** Rows of Kp i16 (x - zx) for output pixels [p0, p0+count) of group g; padding is 0. */
+function im2colI8(st: ConvState, x: usize, zx: i32, p0: i32, count: i32, g: i32): void {
+  const Cg = st.Cg, Cin = st.Cin, H = st.H, W = st.W;
+  const C8 = Cg & ~7;
+  const zv = i16x8.splat(<i16>zx);
+  const run = <usize>Cg << 1;
+  let dst = st.col;
+  for (let i = 0; i < count; i++) {
+    const p = p0 + i;
+    const oh = p / st.OW, ow = p - oh * st.OW;
+    const ih0 = oh * st.sh - st.pt, iw0 = ow * st.sw - st.pl;
+    for (let kh = 0; kh < st.KH; kh++) {
+      const ih = ih0 + kh * st.dh;
+      for (let kw = 0; kw < st.KW; kw++) {
+        const iw = iw0 + kw * st.dw;
+        if (ih < 0 || ih >= H || iw < 0 || iw >= W) memory.fill(dst, 0, run);
+        else {
+          const src = x + (<usize>ih * <usize>W + <usize>iw) * <usize>Cin + <usize>(g * Cg);
+          let c = 0;
+          for (; c < C8; c += 8) v128.store(dst + (<usize>c << 1), i16x8.sub(v128.load8x8_s(src + <usize>c), zv));
+          for (; c < Cg; c++) store<i16>(dst + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) - zx));
+        }
+        dst += run;
+      }
+    }
+    if (st.Kp != st.K) { store<i16>(dst, 0); dst += 2; }
+  }
+}
+
+// ---- output ---------------------------------------------------------------------------------
+
+function finishF32(st: ConvState, y: usize, count: i32): void {
+  const Cout = st.Cout, bias = st.bias, act = st.act;
+  if (bias == 0 && act == Activation.None) return;
+  for (let i = 0; i < count; i++) {
+    const yr = y + ((<usize>i * <usize>Cout) << 2);
+    for (let n = 0; n < Cout; n++) {
+      const p = yr + (<usize>n << 2);
+      let v = load<f32>(p);
+      if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
+      store<f32>(p, applyActF32(v, act));
+    }
+  }
+}
+
+/** i32 accumulators [count][Cout] -> y (first pixel at y); dynScale is the dynamic input scale. */
+function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): void {
+  const Cout = st.Cout, bias = st.bias, act = st.act;
+  for (let i = 0; i < count; i++) {
+    const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
+    const pix = <usize>i * <usize>Cout;
+    if (st.path == PATH_DYNAMIC) {
+      for (let n = 0; n < Cout; n++) {
+        let v = <f32>load<i32>(ar + (<usize>n << 2)) * (dynScale * load<f32>(st.deq + (<usize>n << 2)));
+        if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
+        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(v, act));
+      }
+      continue;
+    }
+    if (st.outType == DType.I32) {
+      memory.copy(y + (pix << 2), ar, <usize>Cout << 2);
+      continue;
+    }
+    for (let n = 0; n < Cout; n++) {
+      let a = load<i32>(ar + (<usize>n << 2));
+      if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
+      if (st.outType == DType.F32) {
+        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(<f32>a * load<f32>(st.deq + (<usize>n << 2)), act));
+      } else {
+        const mp = st.mult + (<usize>n << 3);
+        let v = mulShiftRound(a, load<i32>(mp), load<i32>(mp, 4)) + zy;
+        v = v < st.lo ? st.lo : v > st.hi ? st.hi : v;
+        store<i8>(y + pix + <usize>n, <i8>v);
+      }
+    }
+  }
+}
+
+// ---- run --------------------------------------------------------------------------------------
+
+function runSampleF32(st: ConvState, x: usize, y: usize): void {
+  const P = st.OH * st.OW, Cout = st.Cout;
+  if (st.depthwise) {
+    for (let p = 0; p < P; p++) {
+      const oh = p / st.OW, ow = p - oh * st.OW;
+      const yp = y + ((<usize>p * <usize>Cout) << 2);
+      f32_dwconv_c4(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, st.wp, yp);
+      finishF32(st, yp, 1);
+    }
+    return;
+  }
+  if (st.direct) {
+    f32_gemm_4x8(x, st.Cin, P, st.wp, st.K, Cout, y, Cout);
+    finishF32(st, y, P);
+    return;
+  }
+  for (let p0 = 0; p0 < P; p0 += TILE) {
+    const count = min<i32>(TILE, P - p0);
+    const yt = y + ((<usize>p0 * <usize>Cout) << 2);
+    for (let g = 0; g < st.groups; g++) {
+      im2colF32(st, x, p0, count, g);
+      f32_gemm_4x8(st.col, st.K, count, st.wp + <usize>g * st.wpGroup, st.K, st.Cog, yt + (<usize>(g * st.Cog) << 2), Cout);
+    }
+    finishF32(st, yt, count);
+  }
+}
+
+/** x: one int8 sample with zero point zx; y: its output (element size by path). */
+function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32): void {
+  const P = st.OH * st.OW, Cout = st.Cout;
+  const es: usize = st.outType == DType.I8 ? 1 : 4;
+  if (st.depthwise) {
+    for (let p = 0; p < P; p++) {
+      const oh = p / st.OW, ow = p - oh * st.OW;
+      i8_dwconv_c8(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, st.acc);
+      finishI8(st, y + <usize>p * <usize>Cout * es, 1, zy, dynScale);
+    }
+    return;
+  }
+  for (let p0 = 0; p0 < P; p0 += TILE) {
+    const count = min<i32>(TILE, P - p0);
+    for (let g = 0; g < st.groups; g++) {
+      im2colI8(st, x, zx, p0, count, g);
+      i8_gemm_4x8c2(st.col, st.Kp, count, st.wp + <usize>g * st.wpGroup, st.Kp, st.Cog, st.acc + (<usize>(g * st.Cog) << 2), Cout);
+    }
+    finishI8(st, y + <usize>p0 * <usize>Cout * es, count, zy, dynScale);
+  }
+}
+
+export function runConv(m: Model, o: u32, batch: i32): void {
+  const st = changetype<ConvState>(opState(m, o));
+  const x = opIn(m, o, 0), y = opOut(m, o, 0);
+  const inN = <usize>st.H * <usize>st.W * <usize>st.Cin;
+  const outN = <usize>st.OH * <usize>st.OW * <usize>st.Cout;
+  const xp = tptr(m, x), yp = tptr(m, y);
+  if (st.path == PATH_F32) {
+    for (let b = 0; b < batch; b++) runSampleF32(st, xp + ((<usize>b * inN) << 2), yp + ((<usize>b * outN) << 2));
+    return;
+  }
+  if (st.path == PATH_DYNAMIC) {
+    for (let b = 0; b < batch; b++) {
+      // per-sample asymmetric quantization, range widened to include 0 (ONNX DynamicQuantizeLinear)
+      const xs = xp + ((<usize>b * inN) << 2);
+      let lo: f32 = 0, hi: f32 = 0;
+      for (let i: usize = 0; i < inN; i++) {
+        const v = load<f32>(xs + (i << 2));
+        lo = min<f32>(lo, v);
+        hi = max<f32>(hi, v);
+      }
+      let scale: f32 = (hi - lo) / 255;
+      let zx: i32 = 0;
+      if (scale > 0 && isFinite(scale)) {
+        const z = nearest<f32>(-lo / scale) - 128;
+        zx = <i32>max<f32>(-128, min<f32>(127, z));
+      } else scale = 1;
+      for (let i: usize = 0; i < inN; i++) store<i8>(st.xq + i, <i8>quantizeF32(load<f32>(xs + (i << 2)), scale, zx));
+      runSampleI8(st, st.xq, zx, yp + ((<usize>b * outN) << 2), 0, scale);
+    }
+    return;
+  }
+  const zx = tZeroPoint(m, x);
+  const zy = st.outType == DType.I8 ? tZeroPoint(m, y) : 0;
+  const es: usize = st.outType == DType.I8 ? 1 : 4;
+  for (let b = 0; b < batch; b++) runSampleI8(st, xp + <usize>b * inN, zx, yp + <usize>b * outN * es, zy, 0);
+}
