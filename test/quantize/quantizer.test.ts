@@ -10,6 +10,7 @@ import { decode } from "../../src/format/reader.ts";
 import { calibrateFloat, convert, prepareFloat, quantizeModel } from "../../src/quantize/quantizer.ts";
 import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
+import type { Engine, Model } from "../../src/runtime/engine.ts";
 import { randomFeatureMlp } from "../fixtures/mlp.ts";
 import { lenet5Shaped } from "../fixtures/lenet.ts";
 
@@ -17,16 +18,28 @@ const flat = (d: Dataset): Dataset => ({ ...d, shape: [784] });
 let cached: { model: Uint8Array; separate: Uint8Array; calib: Float32Array; test: Dataset } | undefined;
 function fixture() {
   if (!cached) {
-    const train = flat(take(loadMnist("train"), 2000));
+    const train = flat(loadMnist("train", 2000));
     cached = {
       model: randomFeatureMlp(train),
       separate: randomFeatureMlp(take(train, 300), { separateRelu: true }),
       calib: train.x.subarray(0, 256 * 784),
-      test: flat(take(loadMnist("test"), 1000)),
+      test: flat(loadMnist("test", 1000)),
     };
   }
   return cached;
 }
+
+/** Loads, uses and disposes a model: the shared engine holds at most 256 at once. */
+function withModel<T>(e: Engine, bytes: Uint8Array, fn: (m: Model) => T): T {
+  const m = e.load(bytes);
+  try {
+    return fn(m);
+  } finally {
+    m.dispose();
+  }
+}
+const accuracyOf = (e: Engine, bytes: Uint8Array, data: Dataset) => withModel(e, bytes, (m) => evaluate(m, data).accuracy);
+const logitsOf = (e: Engine, bytes: Uint8Array, x: Float32Array) => withModel(e, bytes, (m) => m.run({ image: x }).logits.data);
 
 const tensor = (bytes: Uint8Array, name: string) => decode(bytes).tensors.find((t) => t.name === name)!;
 
@@ -40,17 +53,17 @@ test("dynamic: int8 weights with one scale per output channel, f32 bias, accurac
   assert.is(tensor(q.bytes, "fc1.bias").dtype, DType.F32);
   assert.is(tensor(q.bytes, "hidden").dtype, DType.F32);
   assert.ok(q.bytes.length <= 0.27 * model.length, `${q.bytes.length} vs ${model.length}`);
-  const f = evaluate(e.load(model), data).accuracy, d = evaluate(e.load(q.bytes), data).accuracy;
+  const f = accuracyOf(e, model, data), d = accuracyOf(e, q.bytes, data);
   assert.ok(Math.abs(f - d) <= 0.01, `float ${f} dynamic ${d}`);
 });
 
 test("static, every calibrator: MNIST accuracy within 1 pp of float", async () => {
   const e = await engine();
   const { model, calib, test: data } = fixture();
-  const f = evaluate(e.load(model), data).accuracy;
+  const f = accuracyOf(e, model, data);
   for (const method of ["minmax", "moving-average", "percentile", "entropy", "mse"]) {
     const q = quantizeModel(e, model, calib, { mode: "static", method });
-    const a = evaluate(e.load(q.bytes), data).accuracy;
+    const a = accuracyOf(e, q.bytes, data);
     assert.ok(Math.abs(f - a) <= 0.01, `${method}: float ${f} static ${a}`);
   }
 });
@@ -203,12 +216,9 @@ test("static LeNet-5-shaped conv net: int8 conv, max pool and reshape chain; log
   assert.equal(t("flat").scales, t("conv2.relu").scales);
   assert.is(t("logits").dtype, DType.F32);
   assert.ok(q.bytes.length <= 0.27 * model.length, `${q.bytes.length} / ${model.length}`);
-  const f = e.load(model), m = e.load(q.bytes);
-  const a = f.run({ image: data }).logits.data, b = m.run({ image: data }).logits.data;
+  const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
   assert.ok(argmaxAgreement(a, b, 10) >= 0.95, `agreement ${argmaxAgreement(a, b, 10)}`);
   assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
-  f.dispose();
-  m.dispose();
 });
 
 test("mixed precision: a conv kept in f32 gets Dequantize before it and Quantize after it", async () => {
@@ -219,7 +229,7 @@ test("mixed precision: a conv kept in f32 gets Dequantize before it and Quantize
   assert.is(q.spec.tensors.find((t) => t.name === "conv2.weight")!.dtype, DType.F32);
   assert.equal(q.layers.map((l) => `${l.name}:${l.quantized}`), ["conv1:true", "conv2:false", "fc1:true", "fc2:true", "fc3:true"]);
   const data = loadMnist("test", 100).x;
-  const a = e.load(model).run({ image: data }).logits.data, b = e.load(q.bytes).run({ image: data }).logits.data;
+  const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
   assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
 });
 
