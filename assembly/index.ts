@@ -87,3 +87,19 @@ export function edgeq_run(h: i32): i32 {
 export function edgeq_mem_in_use(): usize { return bytesInUse(); }
 export function edgeq_mem_peak(): usize { return peakBytesInUse(); }
 export function edgeq_mem_reset_peak(): void { resetPeak(); }
+
+// Training kernels (docs/abi.md, "Training kernels").
+export {
+  edgeq_train_matmul,
+  edgeq_train_conv2d_forward,
+  edgeq_train_conv2d_backward_input,
+  edgeq_train_conv2d_backward_weights,
+  edgeq_train_maxpool_forward,
+  edgeq_train_maxpool_backward,
+  edgeq_train_avgpool_forward,
+  edgeq_train_avgpool_backward,
+  edgeq_train_relu,
+  edgeq_train_relu_backward,
+  edgeq_train_bias_add,
+  edgeq_train_bias_grad,
+} from "./train/api";

@@ -5,6 +5,8 @@ import * as info from "./commands/info.ts";
 import * as importCmd from "./commands/import.ts";
 import * as inspect from "./commands/inspect.ts";
 import * as exportCmd from "./commands/export.ts";
+import * as serve from "./commands/serve.ts";
+import * as budget from "./commands/budget.ts";
 import * as quantize from "./commands/quantize.ts";
 import * as evalCmd from "./commands/eval.ts";
 import * as run from "./commands/run.ts";
@@ -20,7 +22,7 @@ const program = new Command("edgeq")
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [info, importCmd, inspect, exportCmd, quantize, evalCmd, run]) cmd.register(program);
+for (const cmd of [info, importCmd, inspect, exportCmd, quantize, evalCmd, run, serve, budget]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);
