@@ -179,7 +179,7 @@ export function prepareDense(m: Model, o: u32): i32 {
     } else {
       let row = st.w + <usize>n * <usize>K;
       if (st.kernel == KERNEL_PANEL) {
-        decodeRowsI8(m, w, n, 1, st.panel, v128.load(st.lut));
+        decodeRowsI8(m, w, n, 1, st.panel, st.lut);
         row = st.panel;
       }
       for (let k = 0; k < K; k++) {
@@ -268,7 +268,7 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K;
   if (st.kernel == KERNEL_PANEL) {
-    const lut = v128.load(st.lut);
+    const lut = st.lut;
     for (let nb = 0; nb < N; nb += PANEL_N) {
       const cnt = min(PANEL_N, N - nb);
       decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
