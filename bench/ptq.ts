@@ -2,7 +2,7 @@
 // zoo's MNIST models (docs/performance.md): static int8 accuracy drop per calibrator on the 10 000
 // test images, calibration time on 512 images (median of 3), int8 bytes against f32.
 // Uses models/<name>.edgeq; a missing model is trained with its zoo recipe (--quick: 1 epoch on
-// 20 000 images, for a smoke run only). Writes bench/results/ptq.json.
+// 20 000 images, for a smoke run only). Writes bench/results/ptq[-quick][-names].json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadMnist } from "../src/data/mnist.ts";
@@ -66,4 +66,4 @@ for (const name of names.length ? names : ["lenet5", "lenet-300-100"]) {
   console.log(`\nbest calibrator: ${best.method} (${best.dropPP.toFixed(2)} pp)`);
 }
 mkdirSync(join(PACKAGE_ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(PACKAGE_ROOT, "bench", "results", quick ? "ptq-quick.json" : "ptq.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2) + "\n");
+writeFileSync(join(PACKAGE_ROOT, "bench", "results", `ptq${quick ? "-quick" : ""}${names.length ? `-${names.join("+")}` : ""}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2) + "\n");

@@ -91,7 +91,10 @@ export function convertStatic(g: GraphSpec, qparams: ReadonlyMap<string, QParams
   g.ops.forEach((op, o) => {
     const x = op.inputs[0];
     if (isQuantizable(g, op)) int8Op[o] = !opts.keep.has(o);
-    else if ((SAME_QPARAMS.has(op.op) || REQUANTIZING.has(op.op)) && x !== null && int8.has(x)) int8Op[o] = true;
+    else if (SAME_QPARAMS.has(op.op) || REQUANTIZING.has(op.op)) {
+      const ins = op.inputs.filter((t): t is number => t !== null);
+      int8Op[o] = ins.length > 0 && ins.every((t) => g.tensors[t].kind === Kind.Act && int8.has(t));
+    }
     if (!int8Op[o]) return;
     for (const y of op.outputs) int8.add(y);
     if (SAME_QPARAMS.has(op.op)) sameAs.set(op.outputs[0], x!);

@@ -2,7 +2,7 @@
 // dropping tensors nothing refers to. All work on GraphSpec (src/format/writer.ts).
 import { Activation, Kind, Op } from "../../assembly/format/spec.ts";
 import type { GraphSpec, OpSpec, TensorSpec } from "../format/writer.ts";
-import { WEIGHTED } from "./ops.ts";
+import { FUSES_ACTIVATION, WEIGHTED } from "./ops.ts";
 
 export function cloneSpec(g: GraphSpec): GraphSpec {
   return {
@@ -73,7 +73,7 @@ function fusibleActivation(op: OpSpec): number {
 }
 
 /**
- * Folds Relu / Clip(0, 6) into the preceding Dense or Conv2d when that op's output feeds nothing
+ * Folds Relu / Clip(0, 6) into the preceding Dense, Conv2d or Add when that op's output feeds nothing
  * else: the math is unchanged, and in int8 the activation then costs nothing and its output range
  * starts at 0 (all 256 levels for the positive side).
  */
@@ -87,7 +87,7 @@ export function fuseActivations(g: GraphSpec): GraphSpec {
     const x = op.inputs[0];
     if (x === null) return;
     const prod = out.ops.findIndex((p) => p.outputs.includes(x));
-    if (prod < 0 || !WEIGHTED.has(out.ops[prod].op) || removed.has(prod)) return;
+    if (prod < 0 || !FUSES_ACTIVATION.has(out.ops[prod].op) || removed.has(prod)) return;
     const p = out.ops[prod];
     if ((p.attrs?.[0] ?? 0) !== Activation.None || (uses.get(x)?.length ?? 0) !== 1 || out.outputs.includes(x)) return;
     const attrs = [...(p.attrs ?? [])];

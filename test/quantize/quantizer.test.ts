@@ -12,7 +12,7 @@ import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
 import type { Engine, Model } from "../../src/runtime/engine.ts";
 import { randomFeatureMlp } from "../fixtures/mlp.ts";
-import { lenet5Shaped } from "../fixtures/lenet.ts";
+import { lenet5Shaped, residualMlp } from "../fixtures/lenet.ts";
 
 const flat = (d: Dataset): Dataset => ({ ...d, shape: [784] });
 let cached: { model: Uint8Array; separate: Uint8Array; calib: Float32Array; test: Dataset } | undefined;
@@ -231,6 +231,19 @@ test("mixed precision: a conv kept in f32 gets Dequantize before it and Quantize
   const data = loadMnist("test", 100).x;
   const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
   assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
+});
+
+test("residual block: Add with a following Relu runs int8 with the ReLU fused; logits track float", async () => {
+  const e = await engine();
+  const model = residualMlp();
+  const q = quantizeModel(e, model, loadMnist("train", 128).x, { mode: "static", method: "mse" });
+  assert.equal(q.spec.ops.map((o) => o.op), [Op.Quantize, Op.Dense, Op.Dense, Op.Add, Op.Dense]);
+  assert.is(q.spec.ops[3].attrs![0], Activation.Relu);
+  assert.is(q.spec.tensors.find((t) => t.name === "sum.relu")!.dtype, DType.I8);
+  const data = loadMnist("test", 200).x;
+  const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
+  assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
+  assert.ok(argmaxAgreement(a, b, 10) >= 0.95, `agreement ${argmaxAgreement(a, b, 10)}`);
 });
 
 test("dynamic LeNet-5-shaped: conv and dense weights int8, activations f32", async () => {
