@@ -44,10 +44,10 @@ test("edgeq train refuses unknown models and bad numbers without writing", () =>
   try {
     const out = join(dir, "x.edgeq");
     const a = edgeq("train", "--model", "resnet9000", "-o", out);
-    assert.is(a.status, 1);
+    assert.is(a.status, 2);
     assert.match(a.stderr, /unknown model "resnet9000"/);
     const b = edgeq("train", "--model", "mlp-digits", "--epochs", "0", "-o", out);
-    assert.is(b.status, 1);
+    assert.is(b.status, 2);
     assert.match(b.stderr, /--epochs must be a positive integer/);
     const c = edgeq("train");
     assert.is(c.status, 2);

@@ -3,13 +3,13 @@
 import type { Command } from "commander";
 import { SingleBar } from "cli-progress";
 import { writeFileSync } from "node:fs";
-import { DatasetMissingError } from "../../data/dataset.ts";
 import { DATASETS, type DatasetName, loadSplits } from "../../data/registry.ts";
 import { createEngine } from "../../node.ts";
 import { Backend } from "../../train/backend.ts";
 import { toEdgeq } from "../../train/export.ts";
 import { runRecipe } from "../../train/recipe.ts";
 import { ZOO } from "../../train/zoo.ts";
+import { CliError, EXIT } from "../errors.ts";
 
 interface Opts {
   model: string;
@@ -22,12 +22,10 @@ interface Opts {
   json?: boolean;
 }
 
-const EXIT_BAD_DATA = 4; // EXIT.badData in ../main.ts
-
 function positive(name: string, v: string | undefined, integer = true): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${v}"`);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new CliError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${v}"`, EXIT.usage);
   return n;
 }
 
@@ -46,22 +44,13 @@ export function register(program: Command): void {
     .addHelpText("after", "\nExamples:\n  $ edgeq train --model lenet5 --data mnist --epochs 1 -o lenet5.edgeq\n  $ edgeq train --model mlp-digits --json")
     .action((opts: Opts) => {
       const base = ZOO[opts.model];
-      if (!base) throw new Error(`unknown model "${opts.model}"; choose one of ${Object.keys(ZOO).join(", ")}`);
+      if (!base) throw new CliError(`unknown model "${opts.model}"; choose one of ${Object.keys(ZOO).join(", ")}`, EXIT.usage);
       const data = (opts.data ?? base.data) as DatasetName;
-      if (!DATASETS.includes(data)) throw new Error(`unknown dataset "${data}"; choose one of ${DATASETS.join(", ")}`);
+      if (!DATASETS.includes(data)) throw new CliError(`unknown dataset "${data}"; choose one of ${DATASETS.join(", ")}`, EXIT.usage);
       const seed = positive("seed", opts.seed) ?? base.seed;
       const lr = positive("lr", opts.lr, false) ?? base.optimizer.lr;
       const recipe = { ...base, data, seed, epochs: positive("epochs", opts.epochs) ?? base.epochs, batchSize: positive("batch-size", opts.batchSize) ?? base.batchSize, optimizer: { ...base.optimizer, lr } };
-      let splits;
-      try {
-        splits = loadSplits(data);
-      } catch (e) {
-        if (e instanceof DatasetMissingError) {
-          console.error(`error: ${e.message}`);
-          process.exit(EXIT_BAD_DATA);
-        }
-        throw e;
-      }
+      const splits = loadSplits(data); // a missing dataset exits with EXIT.badData (../errors.ts)
       return createEngine().then((engine) => {
         const be = new Backend(engine);
         const tty = !opts.json && process.stdout.isTTY;
