@@ -188,6 +188,21 @@ test("input normalisation (x - mean[c]) / std[c] keeps per-channel constants as 
   for (let i = 0; i < want.data.length; i++) assert.ok(Math.abs(got.data[i] - want.data[i]) <= 1e-5 * Math.abs(want.data[i]) + 1e-5, `y[${i}]`);
 });
 
+test("ONNX names longer than the container's 255 bytes are shortened, except that outputs keep theirs when they fit", async () => {
+  const long = "layer/".repeat(60);
+  const bytes = model({
+    inputs: [valueInfo(long + "in", ["N", 2])],
+    outputs: [valueInfo("out", ["N", 2])],
+    initializers: [floatTensor(long + "w", [2, 2], [1, 2, 3, 4])],
+    nodes: [node("MatMul", [long + "in", long + "w"], ["out"])],
+  });
+  const r = importOnnx(bytes);
+  assert.ok(new TextEncoder().encode(r.inputs[0].name).length <= 255 && long.startsWith(r.inputs[0].name), "the reported input name is the stored one");
+  const m = (await engine()).load(encode(r.spec));
+  assert.equal(Array.from(m.run({ [r.inputs[0].name]: [1, 1] }).out.data), [4, 6]);
+  m.dispose();
+});
+
 test("a model with unsupported ops is refused whole, listing every unsupported type with its nodes", () => {
   const bytes = model({
     inputs: [valueInfo("x", ["N", 4])],
