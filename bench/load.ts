@@ -58,7 +58,7 @@ async function metrics(url: string): Promise<Record<string, number>> {
 const dir = mkdtempSync(join(tmpdir(), "edgeq-load-"));
 writeFileSync(join(dir, "mlp-i8.edgeq"), mlp(DType.I8));
 writeFileSync(join(dir, "mlp-f32.edgeq"), mlp(DType.F32));
-const server = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli/main.ts"), "serve", "--port", "0", join(dir, "mlp-i8.edgeq"), join(dir, "mlp-f32.edgeq")], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, ["--expose-gc", "--import", "tsx", join(PACKAGE_ROOT, "src/cli/main.ts"), "serve", "--port", "0", join(dir, "mlp-i8.edgeq"), join(dir, "mlp-f32.edgeq")], { stdio: ["ignore", "pipe", "inherit"] });
 const url = await new Promise<string>((resolve, reject) => {
   server.stdout.on("data", (d: Buffer) => {
     const m = /listening on (\S+)/.exec(d.toString());
@@ -85,6 +85,7 @@ try {
     const r = await autocannon({ ...target, connections, duration });
     const after = await metrics(url);
     const mib = (k: string) => `${((after[k] - before[k]) / 1048576).toFixed(1)} MiB`;
+    if (r.errors + r.non2xx > 0) console.log(`${fmt}: ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx, status codes ${JSON.stringify(r.statusCodeStats)}`);
     rows.push(
       `| ${fmt} (${b.model}) | ${r.latency.p50} | ${r.latency.p99} | ${Math.round(r.requests.average)} | ${(r.throughput.average / 1048576).toFixed(2)} | ${r.errors + r.non2xx} / ${r.requests.total} | ${mib("process_resident_memory_bytes")} | ${mib("nodejs_heap_used_bytes")} | ${mib("edgeq_wasm_linear_bytes")} |`,
     );

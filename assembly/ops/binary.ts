@@ -119,7 +119,8 @@ function prepareMulI8(m: Model, o: u32, st: BinaryState, y: u32): i32 {
   const zb = tZeroPoint(m, b);
   if (st.mode == MODE_SAME) {
     const real = sa * <f64>tScale(m, b) / sy;
-    const e = fixedExponent(65025 * real);
+    // k = real * 2^e below 2^46 keeps |(a - za)(b - zb) * k| < 2^62
+    const e = fixedExponent(real * 64);
     if (e < 0) return failAt(ErrorCode.BadQuant, "op ", o, ": input to output scale ratio too large");
     st.e = e;
     st.k = own(m, 8);
@@ -134,7 +135,7 @@ function prepareMulI8(m: Model, o: u32, st: BinaryState, y: u32): i32 {
     const v = sa * scaleB(m, b, j) / sy * <f64>(<i32>load<i8>(bp + <usize>j) - zb);
     maxK = max<f64>(maxK, abs<f64>(v));
   }
-  const e = fixedExponent(255 * maxK);
+  const e = fixedExponent(maxK); // k[j] <= 2^52, so |(a - za) * k[j]| < 2^60
   if (e < 0) return failAt(ErrorCode.BadQuant, "op ", o, ": input to output scale ratio too large");
   st.e = e;
   st.k = own(m, <usize>st.period << 3);

@@ -1,6 +1,7 @@
 // Runs build/edgeq-cli.wasm (the WASI command) in-process with node:wasi, and through
 // @wasmer/sdk. Shared by the conformance tests and the CLI tests.
 import { WASI } from "node:wasi";
+import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,26 +60,21 @@ export function wasiNodeTarget(dir: string): Target {
   };
 }
 
-/** @wasmer/sdk: the CLI as an in-memory Wasmer package, case files in the sandbox under /workspace/m (the only writable guest root), network off. */
-export async function wasmerSdkTarget(cases: Case[]): Promise<Target> {
-  const { Wasmer } = await import("@wasmer/sdk/node");
-  const wasmer = await Wasmer.create({ cache: false });
-  const files: Record<string, Uint8Array> = {};
-  for (const c of cases) {
-    files[`/workspace/m/${c.name}.edgeq`] = c.bytes;
-    c.vectors.forEach((v, i) => (files[`/workspace/m/${c.name}.${i}.bin`] = rawInput(v)));
-  }
-  const pkg = await wasmer.packages.create({ modules: { cli: readFileSync(CLI_PATH) }, commands: { "edgeq-cli": { module: "cli" } } });
-  const sandbox = await wasmer.sandboxes.create({ packages: [pkg], files, network: { mode: "disabled" } });
+/**
+ * @wasmer/sdk: runs wasmer-sdk-child.ts in its own process (the SDK installs a read-only global
+ * `Worker`, which breaks other WebAssembly libraries sharing the test process), which answers
+ * every vector at once; the target then hands those outputs to the harness one by one.
+ */
+export async function wasmerSdkTarget(): Promise<Target> {
+  const child = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "test/conformance/wasmer-sdk-child.ts")], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 300_000 });
+  if (child.status !== 0) throw new Error(`wasmer-sdk child exited ${child.status}: ${child.stderr}`);
+  const results = JSON.parse(child.stdout) as Record<string, CliResult>;
   return {
     name: "wasmer-sdk",
     async run(c: Case, _v: Vector, vi: number) {
-      const out = await sandbox.command(pkg.command("edgeq-cli"), ["infer", `/workspace/m/${c.name}.edgeq`, `/workspace/m/${c.name}.${vi}.bin`]).run({ check: false });
-      return parseOutputs("wasmer-sdk", { code: out.exitCode, stdout: out.stdout.text(), stderr: out.stderr.text() });
-    },
-    async close() {
-      await sandbox.close();
-      await wasmer.close();
+      const r = results[`${c.name}#${vi}`];
+      if (!r) throw new Error(`wasmer-sdk: no result for ${c.name}#${vi}`);
+      return parseOutputs("wasmer-sdk", r);
     },
   };
 }
