@@ -58,6 +58,8 @@ export class Graph {
   constructor(readonly opset: number) {}
 
   uniq(base: string): string {
+    // the container stores names of at most 255 UTF-8 bytes; keep room for suffixes
+    while (new TextEncoder().encode(base).length > 200) base = base.slice(0, -1);
     let name = base || "t", i = 1;
     while (this.names.has(name)) name = `${base}#${i++}`;
     this.names.add(name);

@@ -259,14 +259,25 @@ const globalAvgPool: Handler = (c) => {
 
 // ---- elementwise --------------------------------------------------------------------------
 
-/** A constant operand laid out like `x` (per-sample, in x's layout), for Add/Mul ops. */
+/**
+ * A constant operand for an Add/Mul on `x`: broadcast to x's per-sample shape in x's layout, then
+ * cut to the shortest trailing block it repeats with (the artifact repeats a constant over the
+ * leading dims), so per-channel vectors stay [C] and scalars stay one value.
+ */
 function expandConst(c: Ctx, x: ActValue, k: OnnxTensor): number {
   const full = [1, ...x.shape];
   const shape = broadcastShape(full, k.dims);
   if (!shape || shape.length !== full.length || shape.some((d, i) => d !== full[i])) bad(c, `constant [${k.dims}] does not broadcast to the input [N,${x.shape}]`, ErrorCode.BadShape);
   let data: ArrayLike<number> = broadcastTo(k.data, k.dims, full);
   if (x.nhwc) data = permute(data, x.shape, TO_NHWC);
-  return c.G.constF32(`${outName(c)}/const`, c.G.edgeqShape(x.shape, x.nhwc), data);
+  const dims = c.G.edgeqShape(x.shape, x.nhwc);
+  for (let lead = 0; lead <= dims.length; lead++) {
+    const tail = dims.slice(dims.length - lead), period = numel(tail);
+    let repeats = true;
+    for (let i = period; i < data.length && repeats; i++) repeats = data[i] === data[i % period];
+    if (repeats) return c.G.constF32(`${outName(c)}/const`, tail.length ? tail : [1], Array.from(data).slice(0, period));
+  }
+  return c.G.constF32(`${outName(c)}/const`, dims, data);
 }
 
 /** x (op) constant: fold per-channel into the producer when possible, else an Add/Mul op. */
@@ -279,6 +290,8 @@ function withConst(c: Ctx, x: ActValue, xName: string, k: OnnxTensor, kind: "add
     const pc = perChannel(k, rank, axis, target.fold!.channels);
     if (pc) return [kind === "add" ? G.foldAffine(target, null, pc) : G.foldAffine(target, pc, null)];
   }
+  // per-channel constants on images: work in NHWC, where the channel is the trailing dim
+  if (x.shape.length === 3 && !x.nhwc && perChannel(k, 4, 1, x.shape[0]) && !G.sameOrder(x)) x = G.nhwc(x);
   const kid = expandConst(c, x, k);
   const y = G.newAct(outName(c), x.shape, x.nhwc);
   G.emit(kind === "add" ? Op.Add : Op.Mul, [x.id, kid], [y.id]);

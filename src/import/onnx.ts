@@ -97,7 +97,7 @@ export function importOnnx(input: Uint8Array | ModelProto, options: ImportOption
     const v = G.newAct(name, shape, nhwc);
     G.g.spec.inputs.push(v.id);
     G.values.set(name, v);
-    inputs.push({ name, shape: G.edgeqShape(shape, nhwc), layout: shape.length === 3 ? (nhwc ? "nhwc" : "nchw") : "plain" });
+    inputs.push({ name: G.g.spec.tensors[v.id].name, shape: G.edgeqShape(shape, nhwc), layout: shape.length === 3 ? (nhwc ? "nhwc" : "nchw") : "plain" });
   }
 
   for (const n of nodes) translate(G, n);

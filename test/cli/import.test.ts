@@ -12,7 +12,7 @@ import { engine } from "../helpers/engine.ts";
 const bin = join(import.meta.dirname, "../../bin/edgeq.js");
 const edgeq = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
-test("edgeq import writes a loadable model and reports its interface", async () => {
+test("edgeq import writes a loadable model and reports its interface; edgeq inspect reads it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "edgeq-import-"));
   try {
     const src = join(dir, "m.onnx"), out = join(dir, "m.edgeq");
@@ -27,6 +27,9 @@ test("edgeq import writes a loadable model and reports its interface", async () 
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.inputs, [{ name: "x", shape: [5], layout: "plain" }]);
     assert.equal(summary.ops, { Dense: 1 });
+    const info = edgeq("inspect", out, "--json");
+    assert.is(info.status, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).totals.macs, 15, "5 x 3 multiply-accumulates per sample");
     const m = (await engine()).load(new Uint8Array(readFileSync(out)));
     assert.equal(Array.from(m.run({ x: [1, 1, 1, 1, -12] }).y.data), [0, 0, 0]);
     assert.equal(Array.from(m.run({ x: [1, 1, 1, 1, 1] }).y.data), [3.5, 4.5, 5.5]);

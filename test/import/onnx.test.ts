@@ -161,6 +161,48 @@ test("a CNN (Pad into Conv, depthwise, BatchNorm, squeeze-excitation, ceil-mode 
   }
 });
 
+test("input normalisation (x - mean[c]) / std[c] keeps per-channel constants as [C] vectors in NHWC and matches onnxruntime", async () => {
+  const bytes = model({
+    opset: 13,
+    inputs: [valueInfo("img", ["N", 3, 5, 4])],
+    outputs: [valueInfo("y", ["N", 2, 5, 4])],
+    initializers: [
+      floatTensor("mean", [1, 3, 1, 1], [0.485, 0.456, 0.406]), floatTensor("std", [3, 1, 1], [0.229, 0.224, 0.225]),
+      floatTensor("w", [2, 3, 1, 1], rng.f32(6)), floatTensor("half", [], [0.5]),
+    ],
+    nodes: [
+      node("Sub", ["img", "mean"], ["centered"]),
+      node("Div", ["centered", "std"], ["scaled"]),
+      node("Mul", ["scaled", "half"], ["halved"]),
+      node("Conv", ["halved", "w"], ["y"]),
+    ],
+  });
+  const r = importOnnx(bytes);
+  const consts = r.spec.ops.filter((o) => o.op === Op.Add || o.op === Op.Mul).map((o) => r.spec.tensors[o.inputs[1]!].shape);
+  assert.equal(consts, [[3], [3], [1]]);
+  const x = rng.f32(2 * 60);
+  const m = (await engine()).load(encode(r.spec));
+  const got = m.run({ img: x }).y;
+  m.dispose();
+  const want = (await runOrt(bytes, { img: { data: x, dims: [2, 3, 5, 4] } })).y;
+  for (let i = 0; i < want.data.length; i++) assert.ok(Math.abs(got.data[i] - want.data[i]) <= 1e-5 * Math.abs(want.data[i]) + 1e-5, `y[${i}]`);
+});
+
+test("ONNX names longer than the container's 255 bytes are shortened, except that outputs keep theirs when they fit", async () => {
+  const long = "layer/".repeat(60);
+  const bytes = model({
+    inputs: [valueInfo(long + "in", ["N", 2])],
+    outputs: [valueInfo("out", ["N", 2])],
+    initializers: [floatTensor(long + "w", [2, 2], [1, 2, 3, 4])],
+    nodes: [node("MatMul", [long + "in", long + "w"], ["out"])],
+  });
+  const r = importOnnx(bytes);
+  assert.ok(new TextEncoder().encode(r.inputs[0].name).length <= 255 && long.startsWith(r.inputs[0].name), "the reported input name is the stored one");
+  const m = (await engine()).load(encode(r.spec));
+  assert.equal(Array.from(m.run({ [r.inputs[0].name]: [1, 1] }).out.data), [4, 6]);
+  m.dispose();
+});
+
 test("a model with unsupported ops is refused whole, listing every unsupported type with its nodes", () => {
   const bytes = model({
     inputs: [valueInfo("x", ["N", 4])],
