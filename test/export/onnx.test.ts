@@ -163,4 +163,26 @@ test("zoo model mlp-digits, float and statically quantized: onnxruntime gives ed
   }
 });
 
+test("zoo models on 1 000 MNIST test images, float and static int8: onnxruntime gives edgeq's top-1", async () => {
+  const e = await engine();
+  const calib = take(loadMnist("train", 256), 256).x;
+  for (const name of ["lenet-300-100", "lenet5"]) {
+    const float = new Uint8Array(readFileSync(join(import.meta.dirname, `../../models/${name}.edgeq`)));
+    const int8 = quantizeModel(e, float, calib, { mode: "static" }).bytes;
+    for (const [label, bytes] of [["float", float], ["int8", int8]] as const) {
+      const m = e.load(bytes);
+      let ours;
+      try {
+        ours = m.run({ input: images.x }).logits.data;
+      } finally {
+        m.dispose();
+      }
+      const theirs = (await runOrt(exportOnnx(decode(bytes)), { input: { data: images.x, dims: [COUNT, 28, 28, 1] } })).logits.data;
+      let agree = 0;
+      for (let r = 0; r < COUNT; r++) if (argmax(theirs, r, N) === argmax(ours, r, N)) agree++;
+      assert.is(agree, COUNT, `${name} ${label}: ${COUNT - agree} images disagree`);
+    }
+  }
+});
+
 test.run();
