@@ -9,10 +9,12 @@ import { fileURLToPath } from "node:url";
 import { createEngine } from "../src/node.ts";
 import type { Ctx, Row } from "./harness.ts";
 import { FULL, QUICK } from "./timing.ts";
-import { measurePeak } from "./peak.ts";
+import { measurePeak, peakSampler } from "./peak.ts";
 import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
+import { convCases } from "./cases/conv.ts";
+import { lenet5Cases } from "./cases/lenet5.ts";
 import { ortVersion } from "./contenders/ort.ts";
 import { tfReady, tfVersion } from "./contenders/tfjs.ts";
 import { summarize, table } from "./report.ts";
@@ -22,14 +24,14 @@ const quick = argv.includes("--quick");
 const nameIdx = argv.indexOf("--name");
 const name = nameIdx >= 0 ? argv[nameIdx + 1] : quick ? "quick" : "latest";
 const onlyIdx = argv.indexOf("--only");
-const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,relaxed
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,conv,relaxed
 const want = (g: string) => !only || only.includes(g);
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const opts = quick ? QUICK : FULL;
 const engine = await createEngine();
 const rows: Row[] = [];
-const ctx: Ctx = { opts, quick, engine, role: "main", rows, log };
+const ctx: Ctx = { opts, quick, engine, engines: [["edgeq-simd128", engine]], role: "main", rows, pending: [], peakSample: await peakSampler(quick ? 50_000 : 500_000), log };
 
 log("peak ...");
 const peakGops = await measurePeak(quick ? 7 : 21, quick ? 200_000 : 2_000_000);
@@ -38,6 +40,8 @@ await tfReady().catch((e) => log(`tfjs unavailable: ${e.message}`));
 if (want("gemm")) await gemmCases(ctx);
 if (want("sparse")) await sparseCases(ctx);
 if (want("models")) await modelCases(ctx);
+if (want("models")) await lenet5Cases(ctx);
+if (want("conv")) await convCases(ctx);
 
 if (want("relaxed")) try {
   log("relaxed child ...");
@@ -48,7 +52,6 @@ if (want("relaxed")) try {
   rows.push({ group: "gemm-int8", case: "*", contender: "edgeq-relaxed", ops: 0, int8: true, status: "error", note: (e as Error).message.slice(0, 160) });
 }
 
-for (const r of rows) if (r.int8 && r.gops !== undefined) r.pctPeak = (100 * r.gops) / peakGops;
 const machine = {
   cpu: cpus()[0]?.model, cores: cpus().length, memGiB: +(totalmem() / 2 ** 30).toFixed(1), os: `${platform()} ${release()} ${arch()}`,
   node: process.version, v8: process.versions.v8, loadavg: loadavg().map((v) => +v.toFixed(2)),

@@ -20,7 +20,7 @@ const CALIB_SAMPLES = 512;
 const t0 = performance.now();
 const log = (s: string) => console.log(s);
 const engine = await createEngine();
-const zoo = await zooModel(engine);
+const zoo = zooModel(engine, log);
 const calib = loadMnist("train", CALIB_SAMPLES);
 const test = loadMnist("test");
 log(`edgeq — post-training quantization of ${zoo.name} (${zoo.origin}) on MNIST, ${test.n} test images, ${CALIB_SAMPLES} calibration images\n`);

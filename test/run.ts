@@ -1,13 +1,71 @@
-// `npm test`: every test/**/*.test.ts through uvu. Under CI=true a skipped test fails the run.
-import { parse } from "uvu/parse";
-import { run } from "uvu/run";
-import { dirname, join } from "node:path";
+// `npm test`: every test/**/*.test.ts, each file in its own Node process (so no test can leak
+// globals, wasm instances or peers' state into another), as many at once as there are cores.
+// Prints each file's uvu report in order, then one aggregate Total/Passed/Skipped block.
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(fileURLToPath(import.meta.url));
-// optional filter: a regex matched against test file paths (only *.test.ts files are tests)
+// optional filter: a regex matched against test file paths
 const filter = process.argv[2] ? new RegExp(process.argv[2]) : null;
-const ctx = await parse(root, /\.test\.ts$/, {});
-if (filter) ctx.suites = ctx.suites.filter((s: { file: string }) => filter.test(s.file));
-(globalThis as { UVU_DEFER?: number }).UVU_DEFER = 1;
-await run(ctx.suites, { bail: false });
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === "node_modules" ? [] : walk(p);
+    return /\.test\.ts$/.test(name) ? [p] : [];
+  });
+}
+
+const files = walk(root).filter((f) => !filter || filter.test(f));
+const totals = { total: 0, passed: 0, skipped: 0 };
+let crashed = 0;
+
+function runFile(file: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "helpers", "run-one.ts"), file], { env: { ...process.env, FORCE_COLOR: "0" } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (code) => {
+      const num = (label: string) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
+      const total = num("Total");
+      if (total === 0 || (code !== 0 && num("Passed") === total)) {
+        crashed++;
+        out += `\n  (process exited with code ${code} before reporting all results)\n`;
+      }
+      totals.total += Math.max(total, 1);
+      totals.passed += num("Passed");
+      totals.skipped += num("Skipped");
+      resolve(out.replace(/^\s*(Total|Passed|Skipped|Duration):.*$/gm, "").replace(/\n{3,}/g, "\n\n"));
+    });
+  });
+}
+
+const t0 = performance.now();
+const outputs: Promise<string>[] = new Array(files.length);
+let next = 0;
+const workers = Array.from({ length: Math.max(1, Math.min(availableParallelism(), 4)) }, async () => {
+  while (next < files.length) {
+    const i = next++;
+    outputs[i] = runFile(files[i]);
+    await outputs[i];
+  }
+});
+let printed = 0;
+const printer = (async () => {
+  while (printed < files.length) {
+    while (outputs[printed] === undefined) await new Promise((r) => setTimeout(r, 20));
+    process.stdout.write(`${(await outputs[printed]).trim()}\n\n`);
+    printed++;
+  }
+})();
+await Promise.all(workers);
+await printer;
+console.log(`  Total:     ${totals.total}`);
+console.log(`  Passed:    ${totals.passed}`);
+console.log(`  Skipped:   ${totals.skipped}`);
+console.log(`  Duration:  ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+if (totals.passed + totals.skipped !== totals.total || crashed > 0) process.exitCode = 1;

@@ -51,16 +51,16 @@ export function f32_gemm_4x8(a: usize, lda: i32, M: i32, wp: usize, K: i32, N: i
         const wl = v128.load(w);
         const wh = v128.load(w, 16);
         w += 32;
-        let xs = f32x4.splat(load<f32>(a0 + off));
+        let xs = v128.load32_splat(a0 + off);
         p0 = f32x4.add(p0, f32x4.mul(xs, wl));
         q0 = f32x4.add(q0, f32x4.mul(xs, wh));
-        xs = f32x4.splat(load<f32>(a1 + off));
+        xs = v128.load32_splat(a1 + off);
         p1 = f32x4.add(p1, f32x4.mul(xs, wl));
         q1 = f32x4.add(q1, f32x4.mul(xs, wh));
-        xs = f32x4.splat(load<f32>(a2 + off));
+        xs = v128.load32_splat(a2 + off);
         p2 = f32x4.add(p2, f32x4.mul(xs, wl));
         q2 = f32x4.add(q2, f32x4.mul(xs, wh));
-        xs = f32x4.splat(load<f32>(a3 + off));
+        xs = v128.load32_splat(a3 + off);
         p3 = f32x4.add(p3, f32x4.mul(xs, wl));
         q3 = f32x4.add(q3, f32x4.mul(xs, wh));
       }
@@ -80,7 +80,7 @@ export function f32_gemm_4x8(a: usize, lda: i32, M: i32, wp: usize, K: i32, N: i
       let w = wp + ((<usize>nb * <usize>K) << 5);
       let p0 = f32x4.splat(0), q0 = f32x4.splat(0);
       for (let k = 0; k < K; k++) {
-        const xs = f32x4.splat(load<f32>(a0 + (<usize>k << 2)));
+        const xs = v128.load32_splat(a0 + (<usize>k << 2));
         p0 = f32x4.add(p0, f32x4.mul(xs, v128.load(w)));
         q0 = f32x4.add(q0, f32x4.mul(xs, v128.load(w, 16)));
         w += 32;

@@ -15,14 +15,14 @@ function tail(x: usize, w: usize, from: i32, K: i32): i32 {
 }
 
 /**
- * x: 4 rows with stride K; w: row-major [N][K]; acc: 4 rows of N i32 with stride N.
+ * x: 4 rows with stride K; w: row-major [N][K]; acc: 4 rows of N i32 with stride ldc elements.
  * Rows past the fourth are the caller's (the GEMV handles leftovers).
  */
-export function i8_gemm_4x2c8(x: usize, w: usize, K: i32, N: i32, acc: usize): void {
+export function i8_gemm_4x2c8(x: usize, w: usize, K: i32, N: i32, acc: usize, ldc: i32): void {
   const K8 = K & ~7;
   const xs = <usize>K;
   const x0 = x, x1 = x0 + xs, x2 = x1 + xs, x3 = x2 + xs;
-  const as = <usize>N << 2;
+  const as = <usize>ldc << 2;
   let n = 0;
   for (; n + 2 <= N; n += 2) {
     const w0 = w + <usize>n * xs;

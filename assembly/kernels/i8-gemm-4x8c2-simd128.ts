@@ -57,16 +57,16 @@ export function i8_gemm_4x8c2(a: usize, lda: i32, M: i32, wp: usize, Kp: i32, N:
         const wl = v128.load(w);
         const wh = v128.load(w, 16);
         w += 32;
-        let xs = i32x4.splat(load<i32>(a0 + off));
+        let xs = v128.load32_splat(a0 + off);
         p0 = i32x4.add(p0, i32x4.dot_i16x8_s(xs, wl));
         q0 = i32x4.add(q0, i32x4.dot_i16x8_s(xs, wh));
-        xs = i32x4.splat(load<i32>(a1 + off));
+        xs = v128.load32_splat(a1 + off);
         p1 = i32x4.add(p1, i32x4.dot_i16x8_s(xs, wl));
         q1 = i32x4.add(q1, i32x4.dot_i16x8_s(xs, wh));
-        xs = i32x4.splat(load<i32>(a2 + off));
+        xs = v128.load32_splat(a2 + off);
         p2 = i32x4.add(p2, i32x4.dot_i16x8_s(xs, wl));
         q2 = i32x4.add(q2, i32x4.dot_i16x8_s(xs, wh));
-        xs = i32x4.splat(load<i32>(a3 + off));
+        xs = v128.load32_splat(a3 + off);
         p3 = i32x4.add(p3, i32x4.dot_i16x8_s(xs, wl));
         q3 = i32x4.add(q3, i32x4.dot_i16x8_s(xs, wh));
       }
@@ -86,7 +86,7 @@ export function i8_gemm_4x8c2(a: usize, lda: i32, M: i32, wp: usize, Kp: i32, N:
       let w = wp + ((<usize>nb * <usize>pairs) << 5);
       let p0 = i32x4.splat(0), q0 = i32x4.splat(0);
       for (let k = 0; k < pairs; k++) {
-        const xs = i32x4.splat(load<i32>(a0 + (<usize>k << 2)));
+        const xs = v128.load32_splat(a0 + (<usize>k << 2));
         p0 = i32x4.add(p0, i32x4.dot_i16x8_s(xs, v128.load(w)));
         q0 = i32x4.add(q0, i32x4.dot_i16x8_s(xs, v128.load(w, 16)));
         w += 32;

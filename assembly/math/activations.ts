@@ -1,6 +1,7 @@
-// The element-wise functions of the unary ops, defined once. The f64 forms build int8 lookup
-// tables at load time; the f32 forms run the f32 path. AssemblyScript's Math/Mathf are software
-// implementations compiled into the artifact, so both give the same bits on every host.
+// The element-wise functions of the unary ops in f64, defined once: they build the int8 lookup
+// tables at load time. AssemblyScript's Math is a software implementation compiled into the
+// artifact, so the tables have the same bits on every host. The f32 run-time paths use the
+// vector exp of math/vexp.ts (Sigmoid, Tanh, Softmax) or plain min/max/mul/add kernels.
 import { Op } from "../format/spec";
 
 export const HARD_SWISH_ALPHA: f64 = 1.0 / 6.0;
@@ -10,12 +11,6 @@ export const HARD_SWISH_ALPHA: f64 = 1.0 / 6.0;
   if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1.0 + e);
-}
-
-@inline export function sigmoid32(x: f32): f32 {
-  if (x >= 0) return <f32>1.0 / (<f32>1.0 + Mathf.exp(-x));
-  const e = Mathf.exp(x);
-  return e / (<f32>1.0 + e);
 }
 
 /**

@@ -33,6 +33,7 @@ const MODE_SCALAR: i32 = 2; // b: a one-element constant
   ta: usize; // Add: i64[256] scaled term per byte of a
   tb: usize; // Add: i64[256] per byte of b (MODE_SAME) or i64[period] per element of b
   k: usize; // Mul: i64[1] multiplier (MODE_SAME) or i64[period] multiplier times (b - zb)
+  bcast: i32; // activation b over a's trailing dims (e.g. SE gates [1, 1, C]): elements of b per sample, else 0
 }
 
 /** Operand order: the activation first. Returns (a << 16 | b) or a negative error. */
@@ -65,7 +66,7 @@ export function checkBinary(m: Model, o: u32): i32 {
   if (isConst(m, b)) {
     if (tEncoding(m, b) != Encoding.Dense) return failAt(ErrorCode.BadEncoding, "op ", o, ": constant operand must be densely encoded");
     if (constMode(m, a, b) < 0) return failAt(ErrorCode.BadShape, "op ", o, ": constant operand must be a scalar or match the trailing dims of the other");
-  } else if (!sameShape(m, a, b)) return failAt(ErrorCode.BadShape, "op ", o, ": activation operands must have the same shape");
+  } else if (!sameShape(m, a, b) && constMode(m, a, b) < 0) return failAt(ErrorCode.BadShape, "op ", o, ": activation operands must have the same shape, or b a's trailing dims (per-sample broadcast)");
   r = expectActCode(m, o, opAttr(m, o, 0));
   if (r < 0) return r;
   for (let i = 1; i < Format.MaxAttrs; i++) if (opAttr(m, o, i) != 0) return failAt(ErrorCode.BadOp, "op ", o, ": unused attributes must be zero");
@@ -118,7 +119,8 @@ function prepareMulI8(m: Model, o: u32, st: BinaryState, y: u32): i32 {
   const zb = tZeroPoint(m, b);
   if (st.mode == MODE_SAME) {
     const real = sa * <f64>tScale(m, b) / sy;
-    const e = fixedExponent(65025 * real);
+    // k = real * 2^e below 2^46 keeps |(a - za)(b - zb) * k| < 2^62
+    const e = fixedExponent(real * 64);
     if (e < 0) return failAt(ErrorCode.BadQuant, "op ", o, ": input to output scale ratio too large");
     st.e = e;
     st.k = own(m, 8);
@@ -133,7 +135,7 @@ function prepareMulI8(m: Model, o: u32, st: BinaryState, y: u32): i32 {
     const v = sa * scaleB(m, b, j) / sy * <f64>(<i32>load<i8>(bp + <usize>j) - zb);
     maxK = max<f64>(maxK, abs<f64>(v));
   }
-  const e = fixedExponent(255 * maxK);
+  const e = fixedExponent(maxK); // k[j] <= 2^52, so |(a - za) * k[j]| < 2^60
   if (e < 0) return failAt(ErrorCode.BadQuant, "op ", o, ": input to output scale ratio too large");
   st.e = e;
   st.k = own(m, <usize>st.period << 3);
@@ -155,8 +157,9 @@ export function prepareBinary(m: Model, o: u32): i32 {
   st.act = opAttr(m, o, 0);
   const y = opOut(m, o, 0);
   if (!isConst(m, st.b)) {
-    st.mode = MODE_SAME;
+    st.mode = MODE_SAME; // a broadcast activation b runs as MODE_SAME over blocks of its size
     st.period = tNumel(m, st.a);
+    if (!sameShape(m, st.a, st.b)) st.bcast = tNumel(m, st.b);
   } else {
     st.mode = constMode(m, st.a, st.b);
     st.period = tNumel(m, st.b);
@@ -225,8 +228,26 @@ export function runBinary(m: Model, o: u32, batch: i32): void {
   const n = <usize>tNumel(m, st.a) * <usize>batch;
   const ap = tptr(m, st.a), bp = tptr(m, st.b), yp = tptr(m, y);
   const isAdd = opCode(m, o) == Op.Add;
+  if (st.bcast != 0) { runBroadcast(m, st, isAdd, batch, ap, bp, yp, y); return; }
   if (tDType(m, y) == DType.F32) { runF32(st, isAdd, ap, bp, n, yp); return; }
   const zy = tZeroPoint(m, y);
   if (isAdd) runAddI8(st, ap, bp, n, yp, zy);
   else runMulI8(st, ap, bp, n, yp, tZeroPoint(m, st.a), tZeroPoint(m, st.b), zy);
+}
+
+/** Activation b repeating over a's trailing dims, its own values for every sample. */
+function runBroadcast(m: Model, st: BinaryState, isAdd: bool, batch: i32, ap: usize, bp: usize, yp: usize, y: u32): void {
+  const per = <usize>tNumel(m, st.a), p = <usize>st.bcast;
+  const f32 = tDType(m, y) == DType.F32;
+  const size: usize = f32 ? 4 : 1;
+  const za = tZeroPoint(m, st.a), zb = tZeroPoint(m, st.b), zy = f32 ? 0 : tZeroPoint(m, y);
+  for (let s: usize = 0; s < <usize>batch; s++) {
+    const bs = bp + s * p * size;
+    for (let i: usize = s * per; i < (s + 1) * per; i += p) {
+      const off = i * size;
+      if (f32) runF32(st, isAdd, ap + off, bs, p, yp + off);
+      else if (isAdd) runAddI8(st, ap + off, bs, p, yp + off, zy);
+      else runMulI8(st, ap + off, bs, p, yp + off, za, zb, zy);
+    }
+  }
 }

@@ -17,10 +17,11 @@ import {
 import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
 import { weightRows } from "./weights";
+import { checkWindow, windowCount } from "./window";
 import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
 import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
-import { f32_dwconv_c4 } from "../kernels/f32-dwconv-c4-simd128";
-import { i8_dwconv_c8 } from "../kernels/i8-dwconv-c8-simd128";
+import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
+import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 
 const PATH_F32: i32 = 0;
 const PATH_I8: i32 = 1;
@@ -84,8 +85,8 @@ export function checkConv(m: Model, o: u32): i32 {
   const H = tDim(m, x, 0), W = tDim(m, x, 1), Cin = tDim(m, x, 2);
   const Cout = tDim(m, w, 0), KH = tDim(m, w, 1), KW = tDim(m, w, 2), Cg = tDim(m, w, 3);
   if (groups < 1 || Cin % groups != 0 || Cout % groups != 0) return failAt(ErrorCode.BadOp, "op ", o, ": conv groups must be >= 1 and divide Cin and Cout");
-  if (Cg * groups != Cin) return failAt(ErrorCode.BadShape, "op ", o, ": conv weights' last dim must be Cin / groups");
-  r = checkWindow(m, o, H, W, KH, KW, sh, sw, 3, dh, dw);
+  if (<i64>Cg * groups != <i64>Cin) return failAt(ErrorCode.BadShape, "op ", o, ": conv weights' last dim must be Cin / groups");
+  r = checkWindow(m, o, H, W, KH, KW, 3, dh, dw);
   if (r < 0) return r;
   const OH = windowCount(H, KH, sh, opAttr(m, o, 3), opAttr(m, o, 5), dh);
   const OW = windowCount(W, KW, sw, opAttr(m, o, 4), opAttr(m, o, 6), dw);
@@ -116,26 +117,6 @@ export function checkConv(m: Model, o: u32): i32 {
   if (tScaleCount(m, x) == 0 || tScaleCount(m, w) == 0 || (yt == DType.I8 && tScaleCount(m, y) == 0))
     return failAt(ErrorCode.BadQuant, "op ", o, ": int8 conv needs input, weight and output scales");
   return 0;
-}
-
-/**
- * Shared by conv and pooling: each pad in 0..(dilated kernel extent - 1), which also makes every
- * undilated window (all pooling windows) overlap the image, and at least one window per axis. Pads are attributes first..first+3
- * (top, left, bottom, right).
- */
-export function checkWindow(m: Model, o: u32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, first: i32, dh: i32, dw: i32): i32 {
-  const eh = <i64>(KH - 1) * <i64>dh + 1, ew = <i64>(KW - 1) * <i64>dw + 1;
-  const pt = <i64>opAttr(m, o, first), pl = <i64>opAttr(m, o, first + 1);
-  const pb = <i64>opAttr(m, o, first + 2), pr = <i64>opAttr(m, o, first + 3);
-  if (pt < 0 || pb < 0 || pl < 0 || pr < 0) return failAt(ErrorCode.BadOp, "op ", o, ": pads must be >= 0");
-  if (pt >= eh || pb >= eh || pl >= ew || pr >= ew) return failAt(ErrorCode.BadOp, "op ", o, ": pads must be smaller than the (dilated) kernel");
-  if (<i64>H + pt + pb < eh || <i64>W + pl + pr < ew) return failAt(ErrorCode.BadShape, "op ", o, ": kernel larger than the padded input");
-  return 0;
-}
-
-/** Output size along one axis; valid after checkWindow. */
-export function windowCount(size: i32, k: i32, s: i32, p0: i32, p1: i32, d: i32): i32 {
-  return <i32>((<i64>size + p0 + p1 - (<i64>(k - 1) * d + 1)) / s + 1);
 }
 
 @inline function abs32(v: i32): i32 { return v < 0 ? -v : v; }
@@ -309,32 +290,54 @@ function finishF32(st: ConvState, y: usize, count: i32): void {
 /** i32 accumulators [count][Cout] -> y (first pixel at y); dynScale is the dynamic input scale. */
 function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): void {
   const Cout = st.Cout, bias = st.bias, act = st.act;
+  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy); return; }
+  if (st.path == PATH_I8 && st.outType == DType.I32) { memory.copy(y, st.acc, (<usize>count * <usize>Cout) << 2); return; }
+  // f32 outputs: dequantized int8 (int32 bias inside the sum) or dynamic (f32 bias after scaling)
+  const dyn = st.path == PATH_DYNAMIC;
   for (let i = 0; i < count; i++) {
     const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
-    const pix = <usize>i * <usize>Cout;
-    if (st.path == PATH_DYNAMIC) {
-      for (let n = 0; n < Cout; n++) {
-        let v = <f32>load<i32>(ar + (<usize>n << 2)) * (dynScale * load<f32>(st.deq + (<usize>n << 2)));
-        if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
-        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(v, act));
+    const yr = y + ((<usize>i * <usize>Cout) << 2);
+    for (let n = 0; n < Cout; n++) {
+      const off = <usize>n << 2;
+      let v: f32;
+      if (dyn) {
+        v = <f32>load<i32>(ar + off) * (dynScale * load<f32>(st.deq + off));
+        if (bias != 0) v += load<f32>(bias + off);
+      } else {
+        let a = load<i32>(ar + off);
+        if (bias != 0) a += load<i32>(bias + off);
+        v = <f32>a * load<f32>(st.deq + off);
       }
-      continue;
+      store<f32>(yr + off, applyActF32(v, act));
     }
-    if (st.outType == DType.I32) {
-      memory.copy(y + (pix << 2), ar, <usize>Cout << 2);
-      continue;
-    }
+  }
+}
+
+/**
+ * acc + bias -> int8: round_half_even(acc * mult * 2^-shift) + zy, clamped to the activation
+ * range, all in i64 so no intermediate wraps. Shifts 1..62 (every real multiplier below 2^30)
+ * take the branch-free rounding (q + half - 1 + (q's lowest kept bit)) >> shift, which equals
+ * mulShiftRound there; anything else goes through mulShiftRound itself.
+ */
+function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
+  const Cout = st.Cout, bias = st.bias;
+  const lo = <i64>st.lo, hi = <i64>st.hi;
+  for (let i = 0; i < count; i++) {
+    const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
+    const yr = y + <usize>i * <usize>Cout;
     for (let n = 0; n < Cout; n++) {
       let a = load<i32>(ar + (<usize>n << 2));
       if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
-      if (st.outType == DType.F32) {
-        store<f32>(y + ((pix + <usize>n) << 2), applyActF32(<f32>a * load<f32>(st.deq + (<usize>n << 2)), act));
-      } else {
-        const mp = st.mult + (<usize>n << 3);
-        let v = mulShiftRound(a, load<i32>(mp), load<i32>(mp, 4)) + zy;
-        v = v < st.lo ? st.lo : v > st.hi ? st.hi : v;
-        store<i8>(y + pix + <usize>n, <i8>v);
-      }
+      const mp = st.mult + (<usize>n << 3);
+      const mult = load<i32>(mp), shift = load<i32>(mp, 4);
+      let r: i64;
+      if (shift >= 1 && shift <= 62) {
+        const prod = <i64>a * <i64>mult;
+        const s = <i64>shift;
+        r = (prod + ((<i64>1 << (s - 1)) - 1) + ((prod >> s) & 1)) >> s;
+      } else r = <i64>mulShiftRound(a, mult, shift);
+      r += <i64>zy;
+      store<i8>(yr + <usize>n, <i8>(r < lo ? lo : r > hi ? hi : r));
     }
   }
 }
@@ -347,7 +350,7 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
     for (let p = 0; p < P; p++) {
       const oh = p / st.OW, ow = p - oh * st.OW;
       const yp = y + ((<usize>p * <usize>Cout) << 2);
-      f32_dwconv_c4(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, st.wp, yp);
+      f32_dwconv_c8(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, st.wp, yp);
       finishF32(st, yp, 1);
     }
     return;
@@ -375,7 +378,7 @@ function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynSca
   if (st.depthwise) {
     for (let p = 0; p < P; p++) {
       const oh = p / st.OW, ow = p - oh * st.OW;
-      i8_dwconv_c8(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, st.acc);
+      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, st.acc);
       finishI8(st, y + <usize>p * <usize>Cout * es, 1, zy, dynScale);
     }
     return;

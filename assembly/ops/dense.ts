@@ -9,7 +9,7 @@ import { fail, failAt } from "../runtime/errors";
 import { own } from "../model";
 import {
   Model, opAttr, opIn, opOut, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
-  tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tptr, tEncoding, opState, setOpState, isConst,
+  tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tAuxLen, tBits, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
 import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { Format } from "../format/spec";
@@ -20,7 +20,7 @@ import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_records, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
-import { weightRows } from "./weights";
+import { decodeRowsI8, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
 const PATH_I8: i32 = 1;
@@ -31,6 +31,9 @@ const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
 // int8 weight kernels, chosen at load from the weights' encoding and density
 const KERNEL_DENSE: i32 = 0; // plain rows (dense, or a compressed encoding decoded at load)
 const KERNEL_CSR: i32 = 1; // the container's CSR read in place
+const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
+const PANEL_N: i32 = 8;
+const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
 const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consecutive values, shifted to 0..127
 
 @unmanaged class DenseState {
@@ -58,6 +61,9 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   xt: usize; // KERNEL_CSR scratch: i16 [K][32]
   accT: usize; // KERNEL_CSR scratch: i32 [N][32]
   u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
+  wt: u32; // weight tensor id
+  panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
+  lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
   wshift: i32;
 }
 
@@ -142,10 +148,17 @@ export function prepareDense(m: Model, o: u32): i32 {
       i8_spmm_records(st.cols, st.vals, <u32>nnz, st.rec);
     }
   }
-  if (st.kernel == KERNEL_DENSE) {
-    // int8 weights as plain rows (other compressed encodings are decoded once here)
-    st.w = weightRows(m, w);
-    if (st.w == 0) return -ErrorCode.OutOfMemory;
+  st.wt = w;
+  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
+    // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
+    st.kernel = KERNEL_PANEL;
+    st.mr = PANEL_MR;
+    st.panel = own(m, <usize>PANEL_N * <usize>K + 16);
+    st.lut = own(m, 16);
+    if (st.panel == 0 || st.lut == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    if (tEncoding(m, w) == Encoding.Codebook && tBits(m, w) == 4) memory.copy(st.lut, tAuxPtr(m, w), <usize>tAuxLen(m, w));
+  } else if (st.kernel == KERNEL_DENSE) {
+    st.w = tDataPtr(m, w);
   }
   st.acc = own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
@@ -164,7 +177,11 @@ export function prepareDense(m: Model, o: u32): i32 {
       }
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
     } else {
-      const row = st.w + <usize>n * <usize>K;
+      let row = st.w + <usize>n * <usize>K;
+      if (st.kernel == KERNEL_PANEL) {
+        decodeRowsI8(m, w, n, 1, st.panel, v128.load(st.lut));
+        row = st.panel;
+      }
       for (let k = 0; k < K; k++) {
         const v = <i32>load<i8>(row + <usize>k);
         s += v;
@@ -248,8 +265,19 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
 }
 
 /** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
-function accumulate(st: DenseState, xr: usize, n: i32): void {
+function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_PANEL) {
+    const lut = v128.load(st.lut);
+    for (let nb = 0; nb < N; nb += PANEL_N) {
+      const cnt = min(PANEL_N, N - nb);
+      decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
+      let r = 0;
+      for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2), N);
+      for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2));
+    }
+    return;
+  }
   if (st.kernel == KERNEL_CSR) {
     if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, st.acc); return; }
     i8_pack_xt32(xr, K, n, st.xt);
@@ -274,7 +302,7 @@ function accumulate(st: DenseState, xr: usize, n: i32): void {
       return;
     }
   }
-  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc); return; }
+  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc, N); return; }
   for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
 }
 
@@ -313,12 +341,12 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   }
   const zw = tZeroPoint(m, w);
   if (st.path == PATH_DYNAMIC) {
-    const scales = memory.data(SPARSE_MR * 4), zps = memory.data(SPARSE_MR * 4);
+    const scales = memory.data(PANEL_MR * 4), zps = memory.data(PANEL_MR * 4);
     for (let r0 = 0; r0 < rows; r0 += st.mr) {
       const n = min(st.mr, rows - r0);
       for (let i = 0; i < n; i++)
         store<f32>(scales + (<usize>i << 2), quantizeRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
-      accumulate(st, st.xq, n);
+      accumulate(m, st, st.xq, n);
       for (let i = 0; i < n; i++) {
         const accr = st.acc + (<usize>(i * N) << 2);
         correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0);
@@ -339,7 +367,7 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   const zy = outType == DType.I8 ? tZeroPoint(m, y) : 0;
   for (let r0 = 0; r0 < rows; r0 += st.mr) {
     const cnt = min(st.mr, rows - r0);
-    accumulate(st, xp + <usize>r0 * <usize>K, cnt);
+    accumulate(m, st, xp + <usize>r0 * <usize>K, cnt);
     for (let i = 0; i < cnt; i++) {
       const r = r0 + i;
       const xr = xp + <usize>r * <usize>K;

@@ -12,7 +12,7 @@ import {
   opState, setOpState, isConst,
 } from "../model";
 import { expectArity } from "./common";
-import { checkWindow, windowCount } from "./conv";
+import { checkWindow, windowCount } from "./window";
 import { mulShiftRound, quantizeMultiplier } from "../quant/requant";
 
 const MAX_STEP: i32 = 1 << 16;
@@ -56,7 +56,7 @@ export function checkPool(m: Model, o: u32): i32 {
     const kh = opAttr(m, o, 0), kw = opAttr(m, o, 1), sh = opAttr(m, o, 2), sw = opAttr(m, o, 3);
     if (kh < 1 || kw < 1) return failAt(ErrorCode.BadOp, "op ", o, ": pooling kernel must be at least 1x1");
     if (sh < 1 || sw < 1 || sh > MAX_STEP || sw > MAX_STEP) return failAt(ErrorCode.BadOp, "op ", o, ": pooling strides must be in 1..65536");
-    r = checkWindow(m, o, H, W, kh, kw, sh, sw, 4, 1, 1);
+    r = checkWindow(m, o, H, W, kh, kw, 4, 1, 1);
     if (r < 0) return r;
     const OH = windowCount(H, kh, sh, opAttr(m, o, 4), opAttr(m, o, 6), 1);
     const OW = windowCount(W, kw, sw, opAttr(m, o, 5), opAttr(m, o, 7), 1);
@@ -191,9 +191,9 @@ function windowI8(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize): void {
   const mult = load<i32>(mp), shift = load<i32>(mp, 4);
   const centre = valid * st.zx;
   for (let c = 0; c < C; c++) {
-    let v = mulShiftRound(load<i32>(acc + (<usize>c << 2)) - centre, mult, shift) + st.zy;
-    v = v < -128 ? -128 : v > 127 ? 127 : v;
-    store<i8>(y + <usize>c, <i8>v);
+    // i64: a saturated product plus the zero point must not wrap before the clamp
+    const v = <i64>mulShiftRound(load<i32>(acc + (<usize>c << 2)) - centre, mult, shift) + <i64>st.zy;
+    store<i8>(y + <usize>c, <i8>(v < -128 ? -128 : v > 127 ? 127 : v));
   }
 }
 

@@ -11,7 +11,8 @@ import {
   tScale, tScaleCount, tZeroPoint, isConst, dimProduct,
 } from "../model";
 import { expectArity, optIn, sameShape } from "./common";
-import { quantizeF32 } from "../quant/requant";
+import { f32_i8_cvt } from "../kernels/f32-i8-cvt-simd128";
+import { i8_f32_cvt } from "../kernels/i8-f32-cvt-simd128";
 
 /** Prepared parameters: count entries of (scale f32, zero point i32), repeated every `inner`. */
 @unmanaged class QState {
@@ -94,45 +95,27 @@ export function prepareConvert(m: Model, o: u32): i32 {
   return 0;
 }
 
-export function runQuantize(m: Model, o: u32, batch: i32): void {
-  const st = changetype<QState>(opState(m, o));
-  const x = opIn(m, o, 0), y = opOut(m, o, 0);
-  const n = <usize>tNumel(m, x) * <usize>batch;
-  const xp = tptr(m, x), yp = tptr(m, y);
-  const inner = <usize>st.inner, count = <usize>st.count;
-  let c: usize = 0, k: usize = 0;
-  let scale = load<f32>(st.params), zp = load<i32>(st.params, 4);
-  for (let i: usize = 0; i < n; i++) {
-    store<i8>(yp + i, <i8>quantizeF32(load<f32>(xp + (i << 2)), scale, zp));
-    if (++k == inner) {
-      k = 0;
-      if (++c == count) c = 0;
-      scale = load<f32>(st.params + (c << 3));
-      zp = load<i32>(st.params + (c << 3), 4);
-    }
-  }
-}
-
-export function runDequantize(m: Model, o: u32, batch: i32): void {
+/** Runs of `inner` elements share one (scale, zero point); per tensor the whole batch is one run. */
+function runConvert(m: Model, o: u32, batch: i32, quantize: bool): void {
   const st = changetype<QState>(opState(m, o));
   const x = opIn(m, o, 0), y = opOut(m, o, 0);
   const n = <usize>tNumel(m, x) * <usize>batch;
   const xp = tptr(m, x), yp = tptr(m, y);
   const wide = tDType(m, x) == DType.I32;
-  const inner = <usize>st.inner, count = <usize>st.count;
-  let c: usize = 0, k: usize = 0;
-  let scale = load<f32>(st.params), zp = load<i32>(st.params, 4);
-  for (let i: usize = 0; i < n; i++) {
-    const v = wide ? load<i32>(xp + (i << 2)) : <i32>load<i8>(xp + i) - zp;
-    store<f32>(yp + (i << 2), <f32>v * scale);
-    if (++k == inner) {
-      k = 0;
-      if (++c == count) c = 0;
-      scale = load<f32>(st.params + (c << 3));
-      zp = load<i32>(st.params + (c << 3), 4);
-    }
+  const inner = st.count == 1 ? n : <usize>st.inner;
+  const count = <usize>st.count;
+  let c: usize = 0;
+  for (let i: usize = 0; i < n; i += inner) {
+    const scale = load<f32>(st.params + (c << 3)), zp = load<i32>(st.params + (c << 3), 4);
+    if (quantize) f32_i8_cvt(xp + (i << 2), inner, scale, zp, yp + i);
+    else if (wide) for (let k: usize = 0; k < inner; k++) store<f32>(yp + ((i + k) << 2), <f32>load<i32>(xp + ((i + k) << 2)) * scale);
+    else i8_f32_cvt(xp + i, inner, scale, zp, yp + (i << 2));
+    if (++c == count) c = 0;
   }
 }
+
+export function runQuantize(m: Model, o: u32, batch: i32): void { runConvert(m, o, batch, true); }
+export function runDequantize(m: Model, o: u32, batch: i32): void { runConvert(m, o, batch, false); }
 
 // ---- DynamicQuantize ---------------------------------------------------------------------
 
@@ -168,7 +151,7 @@ export function runDynamicQuantize(m: Model, o: u32, batch: i32): void {
     // uint8 zero point saturate(round(0 - lo / scale)) in [0, 255], shifted to int8
     const zu = nearest<f32>((0 - lo) / scale);
     const zp = (zu != zu ? 0 : <i32>max<f32>(0, min<f32>(255, zu))) - 128;
-    for (let i: usize = 0; i < n; i++) store<i8>(yp + i, <i8>quantizeF32(load<f32>(xp + (i << 2)), scale, zp));
+    f32_i8_cvt(xp, n, scale, zp, yp);
     store<f32>(tptr(m, s) + (b << 2), scale);
     store<i8>(tptr(m, z) + b, <i8>zp);
   }

@@ -5,6 +5,7 @@ import { DType, ErrorCode, Format } from "../format/spec";
 import { failAt } from "../runtime/errors";
 import { Model, opAttr, opIn, opOut, tDType, tLastDim, tNumel, tptr, isConst } from "../model";
 import { expectArity, sameShape } from "./common";
+import { f32_raddstoreexpminusmax } from "../kernels/f32-raddstoreexpminusmax-simd128";
 
 export function checkSoftmax(m: Model, o: u32): i32 {
   const r = expectArity(m, o, 1, 1, 1);
@@ -25,12 +26,7 @@ export function runSoftmax(m: Model, o: u32, batch: i32): void {
     const xr = tptr(m, x) + ((r * n) << 2), yr = tptr(m, y) + ((r * n) << 2);
     let mx = load<f32>(xr);
     for (let i: usize = 1; i < n; i++) mx = max<f32>(mx, load<f32>(xr + (i << 2)));
-    let sum: f64 = 0;
-    for (let i: usize = 0; i < n; i++) {
-      const v = Mathf.exp(load<f32>(xr + (i << 2)) - mx);
-      store<f32>(yr + (i << 2), v);
-      sum += <f64>v;
-    }
+    const sum = f32_raddstoreexpminusmax(xr, n, mx, yr);
     for (let i: usize = 0; i < n; i++) store<f32>(yr + (i << 2), <f32>(<f64>load<f32>(yr + (i << 2)) / sum));
   }
 }

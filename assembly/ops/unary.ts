@@ -8,11 +8,12 @@ import {
   tScale, tScaleCount, tZeroPoint, isConst,
 } from "../model";
 import { expectArity, sameShape } from "./common";
-import { sigmoid32 } from "../math/activations";
 import { buildLutI8 } from "../quant/lut";
 import { i8_lut } from "../kernels/i8-lut-simd128";
 import { f32_clamp } from "../kernels/f32-clamp-simd128";
 import { f32_hardsigmoid } from "../kernels/f32-hardsigmoid-simd128";
+import { f32_vsigmoid } from "../kernels/f32-vsigmoid-simd128";
+import { f32_vtanh } from "../kernels/f32-vtanh-simd128";
 
 /** Number of f32 attributes an op code takes (the rest must be zero). */
 function floatAttrCount(op: i32): i32 {
@@ -64,12 +65,8 @@ export function runUnary(m: Model, o: u32, batch: i32): void {
     case Op.Clip: f32_clamp(xp, n, opAttrF(m, o, 0), opAttrF(m, o, 1), yp); break;
     case Op.HardSigmoid: f32_hardsigmoid(xp, n, opAttrF(m, o, 0), opAttrF(m, o, 1), yp, false); break;
     case Op.HardSwish: f32_hardsigmoid(xp, n, <f32>(1.0 / 6.0), 0.5, yp, true); break;
-    case Op.Sigmoid:
-      for (let i: usize = 0; i < n; i++) store<f32>(yp + (i << 2), sigmoid32(load<f32>(xp + (i << 2))));
-      break;
-    case Op.Tanh:
-      for (let i: usize = 0; i < n; i++) store<f32>(yp + (i << 2), Mathf.tanh(load<f32>(xp + (i << 2))));
-      break;
+    case Op.Sigmoid: f32_vsigmoid(xp, n, yp); break;
+    case Op.Tanh: f32_vtanh(xp, n, yp); break;
     default: unreachable();
   }
 }

@@ -2,6 +2,7 @@
 // codebook tensors are decoded once at load into memory the model owns. Ops with a dedicated
 // compressed kernel read the encoded form directly instead.
 import { Encoding } from "../format/spec";
+import { cb4_decode_swizzle } from "../kernels/cb4-decode-swizzle-simd128";
 import { Model, dtypeSize, own, tAuxLen, tAuxPtr, tBits, tDataPtr, tDim, tDType, tEncoding, tNumel } from "../model";
 
 /** Address of [dims[0]][rowLen] plain weights of the tensor's dtype, or 0 when out of memory. */
@@ -55,4 +56,59 @@ export function weightRows(m: Model, t: u32): usize {
     }
   }
   return out;
+}
+
+/**
+ * Decodes rows [n0, n0 + cnt) of a compressed int8 weight tensor (CSR, 2:4 or codebook) into
+ * dst ([cnt][K] int8), for kernels that multiply a small decoded panel that stays in L1 instead
+ * of a decoded copy of the whole tensor. lut: the codebook's centroids as one v128 (4-bit only).
+ */
+export function decodeRowsI8(m: Model, t: u32, n0: i32, cnt: i32, dst: usize, lut: v128): void {
+  const enc = tEncoding(m, t);
+  const data = tDataPtr(m, t);
+  const aux = tAuxPtr(m, t);
+  const N = tDim(m, t, 0);
+  const K = tNumel(m, t) / N;
+  if (enc == Encoding.Codebook) {
+    const bits = <u32>tBits(m, t);
+    const rowBytes = <usize>((<u64>K * bits + 7) >> 3);
+    if (bits == 4) {
+      for (let r = 0; r < cnt; r++) cb4_decode_swizzle(data + <usize>(n0 + r) * rowBytes, K, lut, dst + <usize>r * <usize>K);
+      return;
+    }
+    const mask: u32 = (1 << bits) - 1;
+    for (let r = 0; r < cnt; r++) {
+      const src = data + <usize>(n0 + r) * rowBytes;
+      const row = dst + <usize>r * <usize>K;
+      for (let i = 0; i < K; i++) {
+        const bit = <usize>i * bits;
+        store<i8>(row + <usize>i, load<i8>(aux + <usize>((<u32>load<u8>(src + (bit >> 3)) >> <u32>(bit & 7)) & mask)));
+      }
+    }
+    return;
+  }
+  memory.fill(dst, 0, <usize>cnt * <usize>K);
+  if (enc == Encoding.Csr) {
+    const cols = aux + (<usize>(N + 1) << 2);
+    for (let r = 0; r < cnt; r++) {
+      const row = dst + <usize>r * <usize>K;
+      const a = load<u32>(aux + (<usize>(n0 + r) << 2)), b = load<u32>(aux + (<usize>(n0 + r + 1) << 2));
+      for (let j = a; j < b; j++) store<i8>(row + <usize>load<u16>(cols + (<usize>j << 1)), load<i8>(data + <usize>j));
+    }
+    return;
+  }
+  // 2:4
+  const idxRow = <usize>((K + 7) >> 3);
+  const groups = K >> 2;
+  for (let r = 0; r < cnt; r++) {
+    const row = dst + <usize>r * <usize>K;
+    const vals = data + <usize>(n0 + r) * <usize>(K >> 1);
+    const idx = aux + <usize>(n0 + r) * idxRow;
+    for (let g = 0; g < groups; g++) {
+      const nib = (<u32>load<u8>(idx + <usize>(g >> 1)) >> (<u32>(g & 1) << 2)) & 15;
+      const base = row + <usize>(g << 2);
+      store<i8>(base + <usize>(nib & 3), load<i8>(vals + <usize>(g << 1)));
+      store<i8>(base + <usize>(nib >> 2), load<i8>(vals + <usize>((g << 1) + 1)));
+    }
+  }
 }

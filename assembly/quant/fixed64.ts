@@ -4,14 +4,14 @@
 // matters because Add sums two independently rounded terms.
 
 /**
- * The largest E in [0, 62] with maxMagnitude * 2^E <= 2^52 (so every scaled table entry is an
- * exactly representable f64 integer), or -1 when maxMagnitude >= 2^52.
+ * The largest E in [1, 62] with maxMagnitude * 2^E <= 2^52 (so every scaled table entry is an
+ * exactly representable f64 integer), or -1 when even E = 1 does not fit.
  */
 export function fixedExponent(maxMagnitude: f64): i32 {
   const limit: f64 = 4503599627370496.0; // 2^52
-  if (!(maxMagnitude < limit)) return -1;
-  let e: i32 = 0;
-  let v = maxMagnitude;
+  if (!(maxMagnitude * 2 <= limit)) return -1;
+  let e: i32 = 1;
+  let v = maxMagnitude * 2;
   while (e < 62 && v * 2 <= limit) { v *= 2; e++; }
   return e;
 }
@@ -21,13 +21,13 @@ export function fixedExponent(maxMagnitude: f64): i32 {
   return <i64>nearest<f64>(real * reinterpret<f64>(<i64>(1023 + e) << 52)); // exact 2^e
 }
 
-/** round_half_to_even(v * 2^-e) for e in [0, 62]. */
+/**
+ * round_half_to_even(v * 2^-e) for e in [1, 62], branch-free: adding 2^(e-1) - 1 plus the
+ * lowest kept bit rounds ties toward the even neighbour before the flooring shift.
+ */
 @inline export function roundShiftI64(v: i64, e: i32): i64 {
-  if (e == 0) return v;
-  const q = v >> e;
-  const rem = v - (q << e);
-  const half = <i64>1 << (e - 1);
-  return rem > half || (rem == half && (q & 1) != 0) ? q + 1 : q;
+  const half1 = (<i64>1 << (e - 1)) - 1;
+  return (v + half1 + ((v >> e) & 1)) >> e;
 }
 
 @inline export function saturateI8(v: i64, lo: i32, hi: i32): i32 {

@@ -26,11 +26,11 @@ export function edgeq_train_matmul(transA: i32, transB: i32, M: i32, N: i32, K: 
   clearError();
   if (M < 1 || N < 1 || K < 1 || !sizeOk(<i64>M * K) || !sizeOk(<i64>K * N) || !sizeOk(<i64>M * N)) return fail(ErrorCode.BadShape, "matmul sizes must be positive and at most 2^28 elements");
   if (!inMem(a, <i64>M * K) || !inMem(b, <i64>K * N) || !inMem(c, <i64>M * N)) return fail(ErrorCode.BadArgument, BAD_BUF);
-  // A transposed B is copied to [K, ldb] with ldb = N rounded up to 4 (zero padding), which also
+  // A transposed B is copied to [K, ldb] with ldb = N rounded up to 8 (zero padding), which also
   // lets the matmul finish rows with whole vectors.
   let bb = b, ldb = N;
   if (transB) {
-    ldb = (N + 3) & ~3;
+    ldb = (N + 7) & ~7;
     bb = alloc(<usize>K * ldb << 2);
     if (bb == 0) return fail(ErrorCode.OutOfMemory, "no scratch for the transposed operand");
     if (ldb != N) memory.fill(bb, 0, <usize>K * ldb << 2);

@@ -10,6 +10,7 @@ import { alloc, free } from "../runtime/alloc";
 import { ConvDesc, cd } from "./desc";
 import { f32_col2im_nhwc, f32_im2col_nhwc } from "./f32-im2col-nhwc";
 import { f32_matmul_4x8 } from "./f32-matmul-4x8-simd128";
+import { f32_bias_add, f32_bias_grad } from "./f32-relu-simd128";
 
 const CHUNK_FLOATS: i32 = 1 << 16;
 
@@ -29,9 +30,9 @@ export function f32_conv2d_forward(d: usize, x: usize, w: usize, bias: usize, y:
   const Og = Cout / G, KK = cd(d, ConvDesc.KH) * cd(d, ConvDesc.KW) * (cd(d, ConvDesc.C) / G);
   const chunk = chunkOf(d);
   const cols = alloc(colsBytes(d, chunk));
-  // Transposed weights per group, rows padded with zeros to a multiple of 4 so the matmul can
+  // Transposed weights per group, rows padded with zeros to a multiple of 8 so the matmul can
   // finish every row with whole vectors.
-  const Op = (Og + 3) & ~3;
+  const Op = (Og + 7) & ~7;
   const wt = alloc(<usize>KK * Op * G << 2);
   if (cols == 0 || wt == 0) { free(cols); free(wt); return false; }
   memory.fill(wt, 0, <usize>KK * Op * G << 2);
@@ -47,16 +48,7 @@ export function f32_conv2d_forward(d: usize, x: usize, w: usize, bias: usize, y:
       f32_matmul_4x8(nb * P, Og, KK, cols, KK, 1, wt + (<usize>g * Op * KK << 2), Op, y + ((<usize>b0 * P * Cout + <usize>g * Og) << 2), Cout, false, true);
     }
   }
-  if (bias != 0) {
-    const n = <usize>B * P;
-    for (let p: usize = 0; p < n; p++) {
-      const row = y + (p * Cout << 2);
-      for (let o = 0; o < Cout; o++) {
-        const q = row + (<usize>o << 2);
-        store<f32>(q, load<f32>(q) + load<f32>(bias + (<usize>o << 2)));
-      }
-    }
-  }
+  if (bias != 0) f32_bias_add(y, bias, B * P, Cout);
   free(cols);
   free(wt);
   return true;
@@ -95,14 +87,6 @@ export function f32_conv2d_backward_weights(d: usize, x: usize, dy: usize, dw: u
     }
   }
   free(cols);
-  if (db != 0) {
-    const n = <usize>B * P;
-    for (let o = 0; o < Cout; o++) {
-      let s: f32 = 0;
-      for (let p: usize = 0; p < n; p++) s += load<f32>(dy + ((p * Cout + o) << 2));
-      const q = db + (<usize>o << 2);
-      store<f32>(q, load<f32>(q) + s);
-    }
-  }
+  if (db != 0) f32_bias_grad(dy, B * P, Cout, db);
   return true;
 }

@@ -25,7 +25,9 @@ function rows4(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, l
   const rs = <usize>sai << 2, ks = <usize>sak << 2, bstep = <usize>ldb << 2;
   const c0 = at(c, i * ldc), c1 = at(c, (i + 1) * ldc), c2 = at(c, (i + 2) * ldc), c3 = at(c, (i + 3) * ldc);
   let j = 0;
-  for (; j + 8 <= N; j += 8) {
+  // 8 columns at a time; with bPadded also a last partial group of 5..7 (B rows are readable
+  // to a multiple of 8, only the real columns are stored).
+  for (; j + 8 <= N || (bPadded && j + 4 < N); j += 8) {
     let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
     let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
     let bp = at(b, j);
@@ -40,13 +42,20 @@ function rows4(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, l
       s20 = f32x4.add(s20, f32x4.mul(x2, b0)); s21 = f32x4.add(s21, f32x4.mul(x2, b1));
       s30 = f32x4.add(s30, f32x4.mul(x3, b0)); s31 = f32x4.add(s31, f32x4.mul(x3, b1));
     }
-    put(at(c0, j), s00, accumulate); put(at(c0, j + 4), s01, accumulate);
-    put(at(c1, j), s10, accumulate); put(at(c1, j + 4), s11, accumulate);
-    put(at(c2, j), s20, accumulate); put(at(c2, j + 4), s21, accumulate);
-    put(at(c3, j), s30, accumulate); put(at(c3, j + 4), s31, accumulate);
+    if (j + 8 <= N) {
+      put(at(c0, j), s00, accumulate); put(at(c0, j + 4), s01, accumulate);
+      put(at(c1, j), s10, accumulate); put(at(c1, j + 4), s11, accumulate);
+      put(at(c2, j), s20, accumulate); put(at(c2, j + 4), s21, accumulate);
+      put(at(c3, j), s30, accumulate); put(at(c3, j + 4), s31, accumulate);
+    } else {
+      const n = N - j - 4;
+      put(at(c0, j), s00, accumulate); putLanes(at(c0, j + 4), s01, n, accumulate);
+      put(at(c1, j), s10, accumulate); putLanes(at(c1, j + 4), s11, n, accumulate);
+      put(at(c2, j), s20, accumulate); putLanes(at(c2, j + 4), s21, n, accumulate);
+      put(at(c3, j), s30, accumulate); putLanes(at(c3, j + 4), s31, n, accumulate);
+    }
   }
-  // 4 columns at a time; with bPadded also the last 1..3 columns (B rows are readable to a
-  // multiple of 4, only the real columns are stored).
+  // 4 columns at a time; with bPadded also the last 1..3 columns.
   for (; bPadded ? j < N : j + 4 <= N; j += 4) {
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
     let bp = at(b, j);
@@ -107,7 +116,7 @@ function row1(i: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ld
   }
 }
 
-/** bPadded: every B row is readable up to a multiple of 4 columns (ldb >= N rounded up to 4). */
+/** bPadded: every B row is readable up to a multiple of 8 columns (ldb >= N rounded up to 8). */
 export function f32_matmul_4x8(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bPadded: bool = false): void {
   let i = 0;
   for (; i + 4 <= M; i += 4) rows4(i, N, K, a, sai, sak, b, ldb, c, ldc, accumulate, bPadded);

@@ -1,7 +1,7 @@
 // GEMV/GEMM: y[M,N] = x[M,K] W[N,K]^T, int8 (exact int32 out) and f32, every contender.
 import { Rng } from "../../test/helpers/rng.ts";
 import { denseF64, denseInt, requant } from "../../test/ref/index.ts";
-import { close, contend, exact, reference, within, type Ctx } from "../harness.ts";
+import { close, contend, settle, exact, reference, within, type Ctx } from "../harness.ts";
 import { denseF32Model, denseI8Model, edgeqRunner } from "../contenders/edgeq.ts";
 import { scalarGemmF32, scalarGemmI8 } from "../contenders/scalar.ts";
 import { ortRunner } from "../contenders/ort.ts";
@@ -19,13 +19,14 @@ export async function gemmCases(ctx: Ctx): Promise<void> {
     const name = `${M}x${K}x${N}`;
     const ops = 2 * M * K * N;
     const i8 = { group: "gemm-int8", name, ops, int8: true };
-    const tag = ctx.role === "relaxed" ? "edgeq-relaxed" : "edgeq-simd128";
-    await contend(ctx, i8, `${tag} int8`, () => edgeqRunner(ctx.engine, denseI8Model(K, N, w), x), exact(ref));
     // 7-bit weights (-64..63, ORT's reduce_range): where the relaxed dot is exact
     const w7 = Int8Array.from(w, (v) => v >> 1);
     const ref7 = Array.from(denseInt(x, 0, w7, 0, null, M, K, N));
-    await contend(ctx, { ...i8, group: "gemm-int8-w7" }, `${tag} int8 w7`, () => edgeqRunner(ctx.engine, denseI8Model(K, N, w7), x), exact(ref7));
-    if (ctx.role === "relaxed") continue;
+    for (const [tag, e] of ctx.engines) {
+      contend(ctx, i8, `${tag} int8`, () => edgeqRunner(e, denseI8Model(K, N, w), x), exact(ref));
+      contend(ctx, { ...i8, group: "gemm-int8-w7" }, `${tag} int8 w7`, () => edgeqRunner(e, denseI8Model(K, N, w7), x), exact(ref7));
+    }
+    if (ctx.role === "relaxed") { await settle(ctx); continue; }
     await contend(ctx, i8, "scalar-ts int8", () => ({ run: () => scalarGemmI8(x, w, M, K, N) }), exact(ref));
     const wt = transpose(w, N, K);
     const xu = Uint8Array.from(x, (v) => v + 128);
@@ -59,5 +60,6 @@ export async function gemmCases(ctx: Ctx): Promise<void> {
     await contend(ctx, f32, "ort-web MatMul f32", () => ortRunner(mm, { x: { type: "float32", data: xf, dims: [M, K] } }, "y"), close(fref));
     await contend(ctx, f32, "tfjs-wasm matMul f32", async () => { await tfReady(); return tfMatMul(xf, M, K, wf, N); }, close(fref));
     void reference;
+    await settle(ctx);
   }
 }

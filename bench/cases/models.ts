@@ -2,7 +2,7 @@
 // f32 / int8 and onnxruntime-web f32 / int8 (QOperator: QLinearMatMul per layer).
 import { Rng } from "../../test/helpers/rng.ts";
 import { denseF64, requant } from "../../test/ref/index.ts";
-import { close, contend, within, type Ctx } from "../harness.ts";
+import { close, contend, settle, within, type Ctx } from "../harness.ts";
 import { edgeqRunner, mlpF32Model, mlpI8Model, type MlpLayer } from "../contenders/edgeq.ts";
 import { ortRunner } from "../contenders/ort.ts";
 import { onnxModel, transpose, type Init, type Node } from "../onnx-models.ts";
@@ -84,7 +84,6 @@ function ortI8(layers: MlpLayer[]): Uint8Array {
 export async function modelCases(ctx: Ctx): Promise<void> {
   const rng = new Rng(300100);
   const layers = lenet300(rng);
-  const tag = ctx.role === "relaxed" ? "edgeq-relaxed" : "edgeq-simd128";
   for (const B of ctx.quick ? [1, 3] : [1, 32]) {
     const xf = Float32Array.from({ length: B * 784 }, () => rng.next() * 2 - 1);
     const xq = Int8Array.from(xf, (v) => Math.max(-127, Math.min(127, Math.round(v / SX))));
@@ -93,10 +92,11 @@ export async function modelCases(ctx: Ctx): Promise<void> {
     const i8 = { group: "model", name: `lenet-300-100 b${B}`, ops, int8: true };
     const f32 = { ...i8, int8: false };
     const ri8 = refI8(layers, xq, B), rf = refF32(layers, xfq, B);
-    await contend(ctx, i8, `${tag} int8`, () => edgeqRunner(ctx.engine, mlpI8Model(layers, SX), xq), within(ri8, 2));
-    if (ctx.role === "relaxed") continue;
+    for (const [tag, e] of ctx.engines) contend(ctx, i8, `${tag} int8`, () => edgeqRunner(e, mlpI8Model(layers, SX), xq), within(ri8, 2));
+    if (ctx.role === "relaxed") { await settle(ctx); continue; }
     await contend(ctx, f32, "edgeq-simd128 f32", () => edgeqRunner(ctx.engine, mlpF32Model(layers), xfq), close(rf));
     await contend(ctx, f32, "ort-web f32", () => ortRunner(ortF32(layers), { x: { type: "float32", data: xfq, dims: [B, 784] } }, "y"), close(rf));
     await contend(ctx, i8, "ort-web int8 QLinearMatMul", () => ortRunner(ortI8(layers), { x: { type: "int8", data: xq, dims: [B, 784] } }, "y"), within(ri8, 2));
+    await settle(ctx);
   }
 }

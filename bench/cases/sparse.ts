@@ -3,19 +3,18 @@
 import { Rng } from "../../test/helpers/rng.ts";
 import { denseInt } from "../../test/ref/index.ts";
 import { codebook, csr, nm24 } from "../../src/format/encodings.ts";
-import { contend, exact, type Ctx } from "../harness.ts";
+import { contend, exact, settle, type Ctx } from "../harness.ts";
 import { denseI8Model, edgeqRunner } from "../contenders/edgeq.ts";
 
 export async function sparseCases(ctx: Ctx): Promise<void> {
   const [M, K, N] = ctx.quick ? [8, 64, 32] : [64, 1024, 1024];
-  const tag = ctx.role === "relaxed" ? "edgeq-relaxed" : "edgeq-simd128";
   const rng = new Rng(4242);
   const x = rng.i8(M * K);
   const ops = 2 * M * K * N;
   const run = async (label: string, w: Int8Array, enc: Parameters<typeof denseI8Model>[3], rows = N) => {
     const ref = Array.from(denseInt(x, 0, w, 0, null, M, K, rows));
     const info = { group: "sparse-int8", name: `${M}x${K}x${N} ${label}`, ops, int8: true };
-    await contend(ctx, info, `${tag}`, () => edgeqRunner(ctx.engine, denseI8Model(K, rows, enc?.data ? new Int8Array(0) : w, enc), x), exact(ref));
+    for (const [tag, e] of ctx.engines) contend(ctx, info, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x), exact(ref));
   };
   const dense = rng.i8(N * K);
   for (let i = 0; i < dense.length; i++) if (dense[i] === 0) dense[i] = 1;
@@ -36,4 +35,5 @@ export async function sparseCases(ctx: Ctx): Promise<void> {
   const wcb = Int8Array.from(idx, (i) => centroids[i]);
   await run("codebook 4-bit", wcb, codebook(idx, centroids, 4, N, K));
   await run("channel-pruned 50%", dense.subarray(0, (N / 2) * K), undefined, N / 2);
+  await settle(ctx);
 }

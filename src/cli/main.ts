@@ -11,6 +11,7 @@ import * as quantize from "./commands/quantize.ts";
 import * as evalCmd from "./commands/eval.ts";
 import * as run from "./commands/run.ts";
 import { EXIT, exitCodeFor } from "./errors.ts";
+import * as train from "./commands/train.ts";
 
 export { EXIT };
 
@@ -22,7 +23,7 @@ const program = new Command("edgeq")
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [info, importCmd, inspect, exportCmd, quantize, evalCmd, run, serve, budget]) cmd.register(program);
+for (const cmd of [info, importCmd, inspect, exportCmd, train, quantize, evalCmd, run, serve, budget]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);

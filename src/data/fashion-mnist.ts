@@ -6,16 +6,16 @@ import { firstExisting, readIdx } from "./idx.ts";
 const CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 const PROVIDER = "the Debian package `dataset-fashion-mnist` (apt-get install dataset-fashion-mnist)";
 
-function dataDir(): string {
-  const dirs = [process.env.EDGEQ_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"].filter((d): d is string => !!d);
+function dataDir(only?: string): string {
+  const dirs = only ? [only] : [process.env.EDGEQ_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"].filter((d): d is string => !!d);
   const found = firstExisting(dirs.map((d) => join(d, "t10k-labels-idx1-ubyte.gz")));
   if (!found) throw new DatasetMissingError("Fashion-MNIST", PROVIDER);
   return join(found, "..");
 }
 
-/** Pixels scaled to [0, 1], shape [28, 28, 1]; 60 000 train / 10 000 test. */
-export function loadFashionMnist(split: "train" | "test"): Dataset {
-  const dir = dataDir();
+/** Pixels scaled to [0, 1], shape [28, 28, 1]; 60 000 train / 10 000 test. `dir` overrides the search. */
+export function loadFashionMnist(split: "train" | "test", dir = dataDir()): Dataset {
+  dir = dataDir(dir);
   const prefix = split === "train" ? "train" : "t10k";
   const images = readIdx(join(dir, `${prefix}-images-idx3-ubyte.gz`));
   const labels = readIdx(join(dir, `${prefix}-labels-idx1-ubyte.gz`));

@@ -20,8 +20,12 @@ function candidates(): string[] {
 }
 
 let fetchTried = false;
-function dataDir(what: string): string {
+function dataDir(what: string, only?: string): string {
   const probe = (d: string) => join(d, "iris.csv");
+  if (only) {
+    if (!firstExisting([probe(only)])) throw new DatasetMissingError(`${what} (in ${only})`, PROVIDER);
+    return only;
+  }
   let found = firstExisting(candidates().map(probe));
   if (!found && !fetchTried && !process.env.EDGEQ_NO_FETCH) {
     fetchTried = true;
@@ -37,8 +41,8 @@ function dataDir(what: string): string {
 }
 
 /** sklearn's CSV layout: a first line `N,F,class names...`, then F features and an integer label. */
-function readCsv(name: string, file: string, header: boolean, shape: number[], scale: number, classes?: string[]): Dataset {
-  const path = join(dataDir(`sklearn ${name}`), file);
+function readCsv(name: string, file: string, header: boolean, shape: number[], scale: number, classes: string[] | undefined, dir: string | undefined): Dataset {
+  const path = join(dataDir(`sklearn ${name}`, dir), file);
   let raw: Buffer;
   try {
     raw = readFileSync(path);
@@ -61,7 +65,8 @@ function readCsv(name: string, file: string, header: boolean, shape: number[], s
 }
 
 /** 1797 8×8 digit images, pixels 0..16 scaled to [0, 1], shape [8, 8, 1]. */
-export const loadDigits = () => readCsv("digits", "digits.csv.gz", false, [8, 8, 1], 16, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
-export const loadIris = () => readCsv("iris", "iris.csv", true, [4], 1);
-export const loadWine = () => readCsv("wine", "wine_data.csv", true, [13], 1);
-export const loadBreastCancer = () => readCsv("breast-cancer", "breast_cancer.csv", true, [30], 1);
+export const loadDigits = (dir?: string) => readCsv("digits", "digits.csv.gz", false, [8, 8, 1], 16, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], dir);
+/** Raw features (use `standardize` from dataset.ts for training); `dir` overrides the search. */
+export const loadIris = (dir?: string) => readCsv("iris", "iris.csv", true, [4], 1, undefined, dir);
+export const loadWine = (dir?: string) => readCsv("wine", "wine_data.csv", true, [13], 1, undefined, dir);
+export const loadBreastCancer = (dir?: string) => readCsv("breast-cancer", "breast_cancer.csv", true, [30], 1, undefined, dir);

@@ -136,7 +136,7 @@ class Exporter {
 
 function exportOp(E: Exporter, i: number): void {
   const op = E.g.ops[i];
-  const a = op.attrs ?? [];
+  const a = Array.from({ length: 10 }, (_, j) => op.attrs?.[j] ?? 0); // decode() drops trailing zeros
   const ins = op.inputs;
   const y = op.outputs[0];
   const x = ins[0]!;

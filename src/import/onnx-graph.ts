@@ -64,14 +64,15 @@ export class Graph {
     return name;
   }
 
-  /** Renames an edgeq tensor (used to give graph outputs their ONNX names). */
+  /** Gives tensor `id` the name `name`, moving a tensor that holds it aside (graph outputs keep ONNX names). */
   rename(id: number, name: string): void {
-    const t = this.g.spec.tensors[id];
-    if (t.name === name) return;
-    if (this.names.has(name)) return;
-    this.names.delete(t.name);
+    const tensors = this.g.spec.tensors;
+    if (tensors[id].name === name) return;
+    const holder = tensors.findIndex((t) => t.name === name);
+    if (holder >= 0) tensors[holder].name = this.uniq(`${name}/internal`);
+    this.names.delete(tensors[id].name);
     this.names.add(name);
-    t.name = name;
+    tensors[id].name = name;
   }
 
   edgeqShape(shape: number[], nhwc: boolean): number[] {

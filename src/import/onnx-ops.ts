@@ -236,8 +236,9 @@ function pool(op: Op.MaxPool | Op.AvgPool): Handler {
       if ((CH - 1) * s[0] >= H + pt) CH--;
       if ((CW - 1) * s[1] >= W + pl) CW--;
       if ((CH !== OH || CW !== OW) && op === Op.AvgPool && countPad) bad(c, "ceil_mode with count_include_pad is not supported");
-      pb += (CH - OH) * s[0];
-      pr += (CW - OW) * s[1];
+      // just enough bottom/right padding for the last window to fit (at most kernel - 1)
+      pb = Math.max(pb, (CH - 1) * s[0] + k[0] - H - pt);
+      pr = Math.max(pr, (CW - 1) * s[1] + k[1] - W - pl);
       OH = CH;
       OW = CW;
     }
@@ -308,6 +309,7 @@ function binary(kind: "add" | "sub" | "mul" | "div"): Handler {
     }
     const shape = broadcastShape(x.shape, z.shape);
     if (!shape) bad(c, `shapes [${x.shape}] and [${z.shape}] do not broadcast`, ErrorCode.BadShape);
+    if (numel(x.shape) < numel(z.shape)) [x, z] = [z, x]; // edgeq broadcasts the second operand; both ops commute
     if (x.shape.length !== z.shape.length) bad(c, "broadcasting between different ranks is not supported", ErrorCode.BadShape);
     const y = G.newAct(outName(c), shape, x.nhwc);
     G.emit(kind === "add" ? Op.Add : Op.Mul, [x.id, z.id], [y.id]);
@@ -346,9 +348,8 @@ const flatten: Handler = (c) => {
   const x = act(c, 0);
   const axis = int(c, "axis", 1);
   const a = axis < 0 ? axis + x.shape.length + 1 : axis;
-  if (a === 0) bad(c, "Flatten at axis 0 merges the batch");
-  const shape = a === 1 ? [numel(x.shape)] : [numel(x.shape.slice(0, a - 1)), numel(x.shape.slice(a - 1))];
-  return [reshapeTo(c, x, shape)];
+  if (a !== 1) bad(c, `Flatten at axis ${axis} merges the batch with other dims`);
+  return [reshapeTo(c, x, [numel(x.shape)])];
 };
 
 const transpose: Handler = (c) => {
@@ -401,7 +402,19 @@ const softmax: Handler = (c) => {
     G.emit(Op.Softmax, [x.id], [y.id]);
     return [y];
   }
-  if (!legacy && a !== rank - 1) bad(c, "softmax is supported over the last axis only");
+  if (!legacy && a !== rank - 1) {
+    // edgeq normalises the last axis: move axis a there and back
+    const perm = [...Array(rank).keys()].filter((i) => i !== a).concat(a);
+    const inv = perm.map((_, i) => perm.indexOf(i));
+    const src = G.nchw(x);
+    const moved = G.newAct(`${outName(c)}/moved`, perm.map((i) => src.shape[i]), false);
+    G.emit(Op.Transpose, [src.id], [moved.id], perm);
+    const sm = G.newAct(`${outName(c)}/softmax`, moved.shape, false);
+    G.emit(Op.Softmax, [moved.id], [sm.id]);
+    const y = G.newAct(outName(c), src.shape, false);
+    G.emit(Op.Transpose, [sm.id], [y.id], inv);
+    return [y];
+  }
   // opset < 13 normalises over all dims from the axis on: flatten them into the last axis
   const tail = numel(x.shape.slice(a));
   const flat = a === rank - 1 ? G.nchw(x) : reshapeTo(c, x, [...x.shape.slice(0, a), tail]);

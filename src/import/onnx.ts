@@ -7,6 +7,7 @@
 // Transposes where the layout changes. `inputLayout: "nhwc"` makes image inputs NHWC instead
 // (no transpose at the input: cheaper when the caller produces NHWC pixels anyway).
 // The batch is the first ONNX dim of every input; edgeq shapes are per sample.
+import { Op } from "../../assembly/format/spec.ts";
 import type { GraphSpec } from "../format/writer.ts";
 import { attributes, decodeModel, type ModelProto, type NodeProto, type OnnxTensor, opsetVersion, tensorFromProto, typeName, valueInfoDims, OnnxType } from "../onnx/proto.ts";
 import { EdgeqError, ErrorCode } from "../runtime/errors.ts";
@@ -34,6 +35,8 @@ export interface ImportResult {
 // op handled here kept its semantics since opset 6 apart from attributes the handlers check.
 export const MIN_OPSET = 6;
 export const MAX_OPSET = 17;
+/** Ops whose opset-1 definition computes what the handlers implement (models declaring opset < 6). */
+const UNCHANGED_SINCE_OPSET_1 = new Set(["GlobalAveragePool", "Conv", "MaxPool", "Flatten", "Transpose", "Identity", "MatMul", "Softmax"]);
 
 export function supportedOps(): string[] {
   return Object.keys(HANDLERS).sort();
@@ -58,7 +61,8 @@ export function importOnnx(input: Uint8Array | ModelProto, options: ImportOption
   const graph = m.graph;
   if (!graph) throw new EdgeqError(ErrorCode.BadGraph, "the ONNX model has no graph");
   const opset = opsetVersion(m);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new EdgeqError(ErrorCode.BadVersion, `ONNX opset ${opset} is not supported (${MIN_OPSET}-${MAX_OPSET})`);
+  const timeless = opset >= 1 && (graph.node ?? []).every((n) => UNCHANGED_SINCE_OPSET_1.has(n.opType ?? ""));
+  if ((opset < MIN_OPSET && !timeless) || opset > MAX_OPSET) throw new EdgeqError(ErrorCode.BadVersion, `ONNX opset ${opset} is not supported (${MIN_OPSET}-${MAX_OPSET})`);
   const missing = unsupportedNodes(m);
   if (missing.size > 0) {
     const list = [...missing].map(([op, names]) => `  ${op} (${names.length}): ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""}`).join("\n");
@@ -103,8 +107,13 @@ export function importOnnx(input: Uint8Array | ModelProto, options: ImportOption
     const v = G.values.get(name);
     if (!v) throw new EdgeqError(ErrorCode.BadGraph, `output "${name}" is never computed`);
     if (v.kind !== "act") throw new EdgeqError(ErrorCode.BadGraph, `output "${name}" is a constant; edgeq models compute their outputs`);
-    const out = G.nchw(v);
-    if (G.g.spec.inputs.includes(out.id)) throw new EdgeqError(ErrorCode.BadGraph, `output "${name}" is an input passed through`);
+    let out = G.nchw(v);
+    if (G.g.spec.inputs.includes(out.id) || G.g.spec.outputs.includes(out.id)) {
+      // an input passed straight through (Identity, Dropout) or a repeated output: copy it
+      const copy = G.newAct(`${name}/copy`, out.shape, false);
+      G.emit(Op.Reshape, [out.id], [copy.id]);
+      out = copy;
+    }
     G.rename(out.id, name);
     G.g.spec.outputs.push(out.id);
   }

@@ -1,6 +1,7 @@
 // A trained Sequential to a float .edgeq container (src/format/builder.ts) and back.
-// Export runs in inference form: dropout disappears, batch norm is folded into the preceding
-// dense/conv layer, a ReLU/ReLU6 right after dense/conv becomes its fused activation.
+// Export runs in inference form: weights pass through their transforms (masks, fake
+// quantization), dropout disappears, batch norm is folded into the preceding dense/conv layer,
+// a ReLU/ReLU6 right after dense/conv becomes its fused activation.
 // Import rebuilds a Sequential whose eval-mode outputs equal the exported model's.
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../format/builder.ts";
@@ -9,12 +10,24 @@ import { f32bits } from "../format/writer.ts";
 import { EdgeqError, ErrorCode } from "../runtime/errors.ts";
 import type { Backend } from "./backend.ts";
 import { type Layer, type LayerSpec, Sequential } from "./model.ts";
+import type { Param } from "./param.ts";
+import { Tape } from "./tensor.ts";
 
 interface Folded {
   layer: Layer;
   w?: Float32Array;
   b?: Float32Array;
   act: Activation;
+}
+
+/** The weights as the forward pass sees them: masks and fake quantization applied. */
+function effective(p: Param): Float32Array {
+  const t = new Tape(p.be, false);
+  try {
+    return p.use(t).toArray();
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Folds batch norm and activations into dense/conv layers (eval-mode semantics). */
@@ -44,10 +57,8 @@ function fold(model: Sequential): Folded[] {
     }
     const f: Folded = { layer: l, act: Activation.None };
     if (t === "dense" || t === "conv2d") {
-      f.w = l.params[0].value.toArray();
-      // weights as the forward pass uses them (masks, fake quantization)
-      if (l.params[0].transforms.some((tr) => tr.apply)) throw new EdgeqError(ErrorCode.BadArgument, "export of transformed weights: bake the transforms in first");
-      f.b = l.params[1]?.value.toArray();
+      f.w = effective(l.params[0]);
+      f.b = l.params[1] ? effective(l.params[1]) : undefined;
     }
     out.push(f);
   }

@@ -43,5 +43,45 @@ export function seedModels(): { name: string; bytes: Uint8Array }[] {
     g.op(Op.Dense, [x2, W2], [y2]).output(y2);
     out.push({ name: "2:4+codebook", bytes: g.encode() });
   }
+  {
+    // int8 conv (grouped, strided, padded) -> depthwise (dilated) -> max / average / global pooling
+    const q = { scales: [0.05], zeroPoint: -2 };
+    const g = new GraphBuilder();
+    const x = g.input("x", DType.I8, [7, 6, 4], q);
+    const W = g.constant("W", DType.I8, [6, 3, 3, 2], rng.i8(108), { scales: Array.from({ length: 6 }, () => 0.01) });
+    const B = g.constant("b", DType.I32, [6], Int32Array.from({ length: 6 }, () => rng.int(-100, 100)));
+    const h = g.act("h", DType.I8, [4, 3, 6], q);
+    const Wd = g.constant("Wd", DType.I8, [6, 2, 2, 1], rng.i8(24), { scales: [0.02], zeroPoint: 1 });
+    const d = g.act("d", DType.I8, [3, 2, 6], q);
+    const p1 = g.act("p1", DType.I8, [2, 1, 6], q);
+    const p2 = g.act("p2", DType.I8, [3, 2, 6], { scales: [0.04], zeroPoint: 3 });
+    const p3 = g.act("p3", DType.I8, [1, 1, 6], { scales: [0.03], zeroPoint: 0 });
+    g.op(Op.Conv2d, [x, W, B], [h], [Activation.Relu, 2, 2, 1, 1, 1, 0, 1, 1, 2])
+      .op(Op.Conv2d, [h, Wd], [d], [0, 1, 1, 1, 0, 0, 1, 2, 2, 6])
+      .op(Op.MaxPool, [d], [p1], [2, 2, 1, 1, 0, 0, 0, 0])
+      .op(Op.AvgPool, [d], [p2], [2, 2, 1, 1, 1, 1, 0, 0, 0])
+      .op(Op.GlobalAvgPool, [p2], [p3])
+      .output(p1, p3);
+    out.push({ name: "int8 conv+pool", bytes: g.encode() });
+  }
+  {
+    // f32 1x1 conv (direct GEMM) -> dilated conv -> average pooling counting padding; dynamic conv
+    const g = new GraphBuilder();
+    const x = g.input("x", DType.F32, [5, 5, 3]);
+    const W1 = g.constant("W1", DType.F32, [4, 1, 1, 3], rng.f32(12));
+    const h = g.act("h", DType.F32, [5, 5, 4]);
+    const W2 = g.constant("W2", DType.F32, [2, 2, 3, 4], rng.f32(48));
+    const B2 = g.constant("b2", DType.F32, [2], rng.f32(2));
+    const c = g.act("c", DType.F32, [3, 2, 2]);
+    const y = g.act("y", DType.F32, [3, 2, 2]);
+    const W3 = g.constant("W3", DType.I8, [3, 3, 3, 3], rng.i8(81), { scales: [0.02] });
+    const z = g.act("z", DType.F32, [3, 3, 3]);
+    g.op(Op.Conv2d, [x, W1], [h], [0, 1, 1, 0, 0, 0, 0, 1, 1, 1])
+      .op(Op.Conv2d, [h, W2, B2], [c], [Activation.Relu6, 1, 2, 0, 1, 0, 1, 2, 2, 1])
+      .op(Op.AvgPool, [c], [y], [2, 1, 1, 1, 1, 0, 0, 0, 1])
+      .op(Op.Conv2d, [x, W3], [z], [0, 1, 1, 0, 0, 0, 0, 1, 1, 1])
+      .output(y, z);
+    out.push({ name: "f32 conv+pool+dynamic", bytes: g.encode() });
+  }
   return out;
 }

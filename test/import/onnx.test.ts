@@ -106,6 +106,61 @@ test("Conv -> BatchNorm -> Clip(0,6) becomes one Conv2d with ReLU6, weights in [
   assert.equal(nhwc.inputs, [{ name: "img", shape: [8, 8, 3], layout: "nhwc" }]);
 });
 
+/** A small CNN touching the layout-sensitive paths: Pad into Conv, depthwise, SE gate, ceil-mode pooling, Concat of channels, Flatten. */
+function cnn(): Uint8Array {
+  const C = 4;
+  return model({
+    opset: 13,
+    inputs: [valueInfo("img", ["N", 3, 11, 9])],
+    outputs: [valueInfo("prob", ["N", 5]), valueInfo("features", ["N", 2 * C, 3, 3])],
+    initializers: [
+      floatTensor("w1", [C, 3, 3, 3], rng.f32(C * 27, 0.3)), floatTensor("b1", [C], rng.f32(C)),
+      floatTensor("dw", [C, 1, 3, 3], rng.f32(C * 9, 0.3)),
+      floatTensor("g", [C], positive(C)), floatTensor("be", [C], rng.f32(C)), floatTensor("mu", [C], rng.f32(C)), floatTensor("v", [C], positive(C)),
+      floatTensor("fc", [5, 2 * C * 9], rng.f32(5 * 2 * C * 9, 0.2)), floatTensor("fcb", [5], rng.f32(5)),
+      tensorToProto("pads", OnnxType.INT64, [8], [0, 0, 1, 1, 0, 0, 1, 1]),
+    ],
+    nodes: [
+      node("Pad", ["img", "pads"], ["padded"]),
+      node("Conv", ["padded", "w1", "b1"], ["c1"]),
+      node("Relu", ["c1"], ["r1"]),
+      node("Conv", ["r1", "dw"], ["c2"], { group: C, pads: [1, 1, 1, 1], strides: [2, 2] }),
+      node("BatchNormalization", ["c2", "g", "be", "mu", "v"], ["bn"]),
+      node("GlobalAveragePool", ["bn"], ["gap"]),
+      node("Sigmoid", ["gap"], ["gate"]),
+      node("Mul", ["gate", "bn"], ["se"]), // squeeze-excitation, the broadcast operand first
+      node("HardSigmoid", ["se"], ["hs"], { alpha: { float: 0.25 }, beta: { float: 0.4 } }),
+      node("MaxPool", ["hs"], ["mp"], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }),
+      node("AveragePool", ["r1"], ["ap"], { kernel_shape: [3, 3], strides: [4, 3], pads: [1, 0, 1, 0] }),
+      node("Concat", ["mp", "ap"], ["features"], { axis: 1 }),
+      node("Flatten", ["features"], ["flat"]),
+      node("Gemm", ["flat", "fc", "fcb"], ["logits"], { transB: 1 }),
+      node("Softmax", ["logits"], ["prob"]),
+    ],
+  });
+}
+
+test("a CNN (Pad into Conv, depthwise, BatchNorm, squeeze-excitation, ceil-mode MaxPool, AveragePool, Concat, Flatten) matches onnxruntime, NCHW and NHWC inputs", async () => {
+  const bytes = cnn();
+  const x = rng.f32(2 * 3 * 11 * 9);
+  const want = await runOrt(bytes, { img: { data: x, dims: [2, 3, 11, 9] } });
+  for (const layout of ["nchw", "nhwc"] as const) {
+    const r = importOnnx(bytes, { inputLayout: layout });
+    const m = (await engine()).load(encode(r.spec));
+    const feed = layout === "nchw" ? x : Float32Array.from({ length: x.length }, (_, i) => {
+      const c = i % 3, w = Math.floor(i / 3) % 9, h = Math.floor(i / 27) % 11, n = Math.floor(i / 297);
+      return x[((n * 3 + c) * 11 + h) * 9 + w];
+    });
+    const got = m.run({ img: feed });
+    m.dispose();
+    for (const name of ["prob", "features"]) {
+      assert.equal(got[name].shape, want[name].dims, `${layout} ${name} shape`);
+      for (let i = 0; i < want[name].data.length; i++)
+        assert.ok(Math.abs(got[name].data[i] - want[name].data[i]) <= 1e-5 * Math.abs(want[name].data[i]) + 1e-5, `${layout} ${name}[${i}] ${got[name].data[i]} vs ${want[name].data[i]}`);
+    }
+  }
+});
+
 test("a model with unsupported ops is refused whole, listing every unsupported type with its nodes", () => {
   const bytes = model({
     inputs: [valueInfo("x", ["N", 4])],

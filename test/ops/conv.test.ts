@@ -29,6 +29,9 @@ const CASES: ConvGeom[] = [
   { batch: 2, H: 10, W: 10, Cin: 32, Cout: 64, KH: 3, KW: 3, pads: [1, 1, 1, 1] },
   { batch: 1, H: 3, W: 3, Cin: 5, Cout: 7, KH: 3, KW: 3 },
   { batch: 1, H: 9, W: 9, Cin: 1, Cout: 8, KH: 5, KW: 5, pads: [2, 2, 2, 2] },
+  // dilated windows whose taps all fall in the padding: the output is the bias alone
+  { batch: 1, H: 1, W: 3, Cin: 8, Cout: 8, KH: 2, KW: 1, dilation: [5, 1], pads: [3, 0, 2, 0], groups: 8 },
+  { batch: 1, H: 1, W: 3, Cin: 3, Cout: 5, KH: 2, KW: 2, dilation: [5, 1], pads: [3, 1, 2, 0] },
 ].map((c) => geom(c as Case));
 
 const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k${g.KH}x${g.KW} s${g.stride} p${g.pads} d${g.dilation} g${g.groups}`;
@@ -123,6 +126,52 @@ test("int8 conv: requantized output follows ONNX QLinearConv, per-tensor and per
     }
   }
   assert.ok(ties < 5, `${ties} near-tie cases of ${total}`);
+});
+
+test("int8 conv: exact ties (power-of-two scales) round half to even, as ONNX QLinearConv", async () => {
+  const e = await engine();
+  const rng = new Rng(18);
+  let ties = 0;
+  for (const g of CASES) {
+    const [OH, OW] = convOutSize(g);
+    const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
+    const sw = Array.from({ length: g.Cout }, () => 2 ** -rng.int(1, 6));
+    const b = new GraphBuilder();
+    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
+    const w = rng.i8(wlen(g), -20, 20);
+    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
+    const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
+    b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
+    const m = e.load(b.encode());
+    const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -40, 40);
+    const out = m.run({ x: xs }).y.data;
+    const acc = convRef(xs, zx, w, 0, null, g);
+    for (let i = 0; i < acc.length; i++) {
+      const p = (acc[i] * sx * sw[i % g.Cout]) / sy; // exact in f64: every factor is a power of two
+      if (p - Math.floor(p) === 0.5) ties++;
+      assert.is(out[i], requant(acc[i], (sx * sw[i % g.Cout]) / sy, zy).v, `${label(g)} y[${i}] = round(${p})`);
+    }
+    m.dispose();
+  }
+  assert.ok(ties > 20, `only ${ties} exact ties exercised`);
+});
+
+test("int8 conv saturates when the real multiplier is huge (no wrap around the zero point)", async () => {
+  const e = await engine();
+  const g = CASES[3];
+  const [OH, OW] = convOutSize(g);
+  const b = new GraphBuilder();
+  const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [1], zeroPoint: 0 });
+  const w = new Rng(19).i8(wlen(g), -3, 3);
+  const W = b.constant("W", DType.I8, wshape(g), w, { scales: [1] });
+  const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [1e-12], zeroPoint: 100 });
+  b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
+  const m = e.load(b.encode());
+  const xs = new Rng(20).i8(g.H * g.W * g.Cin);
+  const out = m.run({ x: xs }).y.data;
+  const acc = convRef(xs, 0, w, 0, null, g);
+  for (let i = 0; i < acc.length; i++) assert.is(out[i], requant(acc[i], 1e12, 100).v, `y[${i}] acc ${acc[i]}`);
+  m.dispose();
 });
 
 test("int8 conv with f32 output dequantizes the exact accumulators", async () => {
@@ -279,6 +328,55 @@ test("bad conv attributes and shapes are refused with typed errors, and the engi
   const out = m.run({ x: new Float32Array(6 * 6 * 4).fill(1) }).y;
   assert.equal(out.shape, [1, 4, 4, 4]);
   m.dispose();
+});
+
+test("random conv attributes: a model loads exactly when the documented rules hold, and then matches the reference", async () => {
+  const e = await engine();
+  const rng = new Rng(17);
+  let loaded = 0, refused = 0;
+  for (let t = 0; t < 400; t++) {
+    // each attribute is usually legal and sometimes just outside its range
+    const rare = (ok: number, bad: number) => (rng.int(0, 11) === 0 ? bad : ok);
+    const H = rng.int(1, 6), W = rng.int(1, 6), KH = rng.int(1, 4), KW = rng.int(1, 3);
+    const groups = rare(rng.int(1, 3), 0), Cg = rng.int(1, 3);
+    const Cin = Math.max(1, groups) * Cg + rare(0, 1);
+    const Cout = Math.max(1, groups) * rng.int(1, 3) + rare(0, 1);
+    const stride: [number, number] = [rare(rng.int(1, 3), 0), rare(rng.int(1, 3), -1)];
+    const dilation: [number, number] = [rare(rng.int(1, 3), 0), rare(rng.int(1, 2), 0)];
+    const padH = () => rare(rng.int(0, (KH - 1) * Math.max(1, dilation[0])), rng.int(-1, 5));
+    const padW = () => rare(rng.int(0, (KW - 1) * Math.max(1, dilation[1])), rng.int(-1, 5));
+    const pads: [number, number, number, number] = [padH(), padW(), padH(), padW()];
+    const g: ConvGeom = { batch: 2, H, W, Cin, Cout, KH, KW, stride, pads, dilation, groups };
+    const eh = (KH - 1) * dilation[0] + 1, ew = (KW - 1) * dilation[1] + 1;
+    const valid = stride.every((v) => v >= 1) && dilation.every((v) => v >= 1) && groups >= 1 &&
+      Cin === groups * Cg && Cout % groups === 0 && pads.every((p) => p >= 0) &&
+      pads[0] < eh && pads[2] < eh && pads[1] < ew && pads[3] < ew && H + pads[0] + pads[2] >= eh && W + pads[1] + pads[3] >= ew;
+    const [OH, OW] = valid ? convOutSize(g) : [Math.max(1, convOutSize(g)[0] || 1), Math.max(1, convOutSize(g)[1] || 1)];
+    const b = new GraphBuilder();
+    const x = b.input("x", DType.F32, [H, W, Cin]);
+    const w = rng.f32(Cout * KH * KW * Cg);
+    const Wt = b.constant("W", DType.F32, [Cout, KH, KW, Cg], w);
+    const y = b.act("y", DType.F32, [OH, OW, Cout]);
+    b.op(Op.Conv2d, [x, Wt], [y], attrs(g)).output(y);
+    let m;
+    try {
+      m = e.load(b.encode());
+    } catch (err) {
+      assert.ok(!valid, `${label(g)} refused: ${(err as Error).message}`);
+      assert.ok([ErrorCode.BadOp, ErrorCode.BadShape].includes((err as EdgeqError).code), (err as Error).message);
+      refused++;
+      continue;
+    }
+    assert.ok(valid, `${label(g)} loaded though the rules refuse it`);
+    loaded++;
+    const xs = rng.f32(2 * H * W * Cin);
+    const out = m.run({ x: xs }).y.data;
+    const ref = convRef(xs, 0, w, 0, null, g);
+    const mag = convRef(xs.map(Math.abs), 0, w.map(Math.abs), 0, null, g);
+    for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(out[i] - ref[i]) <= 1e-6 * (1 + mag[i]), `${label(g)} y[${i}]`);
+    m.dispose();
+  }
+  assert.ok(loaded > 50 && refused > 50, `${loaded} loaded, ${refused} refused`);
 });
 
 test("int8 conv weights whose worst-case accumulator overflows int32 are refused", async () => {

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
-import { csr } from "../../src/format/encodings.ts";
+import { codebook, csr, nm24 } from "../../src/format/encodings.ts";
 import type { TensorSpec } from "../../src/format/writer.ts";
 import { engine } from "../helpers/engine.ts";
 import { Rng } from "../helpers/rng.ts";
@@ -89,6 +89,34 @@ test("dynamic dense (f32 in) over sparse CSR int8 weights stays within quantizat
       }
     }
     m.dispose();
+  }
+});
+
+test("2:4, codebook (4-bit with a short codebook, 2-bit) and 50 % CSR decoded per panel are exact past 32 rows", async () => {
+  const e = await engine();
+  const rng = new Rng(24);
+  for (const [rows, K, N] of [[33, 36, 9], [40, 100, 17], [1, 68, 8], [7, 4, 1], [64, 132, 24]] as [number, number, number][]) {
+    const w24 = new Int8Array(N * K);
+    for (let g = 0; g < (N * K) / 4; g++) {
+      const a = rng.int(0, 3), b = (a + rng.int(1, 3)) % 4;
+      w24[4 * g + a] = rng.int(-128, 127);
+      w24[4 * g + b] = rng.int(-128, 127);
+    }
+    const c11 = rng.i8(11), c4 = rng.i8(4);
+    const i11 = Array.from({ length: N * K }, () => rng.int(0, 10));
+    const i4 = Array.from({ length: N * K }, () => rng.int(0, 3));
+    const zx = rng.int(-128, 127), zw = rng.int(-4, 4);
+    const xs = rng.i8(rows * K);
+    for (const [label, enc, dense] of [
+      ["2:4", nm24(w24, N, K), w24],
+      ["csr 50%", csr(w24, N, K), w24],
+      ["codebook 4-bit, 11 centroids", codebook(i11, c11, 4, N, K), Int8Array.from(i11, (i) => c11[i])],
+      ["codebook 2-bit", codebook(i4, c4, 2, N, K), Int8Array.from(i4, (i) => c4[i])],
+    ] as const) {
+      const m = e.load(model(N, K, zx, enc, zw));
+      assert.equal(Array.from(m.run({ x: xs }).y.data), Array.from(denseInt(xs, zx, dense, zw, null, rows, K, N)), `${label} [${rows},${K},${N}]`);
+      m.dispose();
+    }
   }
 });
 

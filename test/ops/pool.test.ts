@@ -114,6 +114,16 @@ test("int8 average pooling requantizes the integer sum as ONNX QLinearAveragePoo
   assert.ok(ties < 5, `${ties} near-tie cases of ${total}`);
 });
 
+test("int8 average pooling saturates when sx / sy is huge (no wrap around the zero point)", async () => {
+  const e = await engine();
+  const p = geom({ batch: 1, H: 4, W: 4, C: 5, kernel: [2, 2] });
+  const m = e.load(poolModel(Op.AvgPool, p, DType.I8, [...poolAttrs(p), 0], { scales: [1], zeroPoint: 0 }, { scales: [1e-12], zeroPoint: 100 }));
+  const xs = new Rng(25).i8(4 * 4 * 5);
+  const out = m.run({ x: xs }).y.data;
+  avgPoolSums(xs, p, false, 0).forEach(({ sum }, i) => assert.is(out[i], requant(sum, 1e12 / 4, 100).v, `y[${i}] sum ${sum}`));
+  m.dispose();
+});
+
 test("bad pooling attributes and quantization are refused with typed errors, and the engine keeps working", async () => {
   const e = await engine();
   const p = geom({ batch: 1, H: 6, W: 6, C: 4, kernel: [2, 2] }); // output 3x3
@@ -139,6 +149,8 @@ test("bad pooling attributes and quantization are refused with typed errors, and
     ["int8 max pool with different output scale", poolModel(Op.MaxPool, p, DType.I8, poolAttrs(p), q, { scales: [0.2], zeroPoint: 0 }), ErrorCode.BadQuant],
     ["int8 max pool with different output zero point", poolModel(Op.MaxPool, p, DType.I8, poolAttrs(p), q, { scales: [0.1], zeroPoint: 1 }), ErrorCode.BadQuant],
     ["int8 average pool without scales", poolModel(Op.AvgPool, p, DType.I8, [...poolAttrs(p), 0]), ErrorCode.BadQuant],
+    ["int8 average pool window above 65536 pixels", poolModel(Op.AvgPool, geom({ batch: 1, H: 257, W: 256, C: 1, kernel: [257, 256] }), DType.I8, [257, 256, 1, 1, 0, 0, 0, 0, 0], q, q), ErrorCode.Overflow],
+    ["int8 global average pool above 2^23 pixels", poolModel(Op.GlobalAvgPool, geom({ batch: 1, H: 4096, W: 2049, C: 1, kernel: [1, 1] }), DType.I8, [], q, q), ErrorCode.Overflow],
   ];
   for (const [what, bytes, code] of bad) {
     try {

@@ -61,6 +61,29 @@ test("f32 unary ops match the ONNX definitions, batch > 1, odd lengths and extre
   }
 });
 
+test("f32 Sigmoid and Tanh stay within 1e-5 relative over the whole range (sweep incl. tiny and subnormal results)", async () => {
+  const e = await engine();
+  const xs: number[] = [];
+  for (let v = -110; v <= 110; v += 0.01) xs.push(v);
+  for (let k = -40; k <= 2; k += 0.01) xs.push(10 ** k, -(10 ** k));
+  for (const b of [0.1732867951, 0.34657359, 87.3, 103.97]) for (let d = -1e-5; d <= 1e-5; d += 1e-7) xs.push(b + d, -(b + d));
+  const x32 = Float32Array.from(xs);
+  for (const c of CASES.filter((c) => c.transcendental)) {
+    const m = e.load(unaryModel(c, [x32.length], DType.F32));
+    const out = m.run({ x: x32 }).y.data;
+    let worst = 0;
+    for (let i = 0; i < x32.length; i++) {
+      const ref = unaryRef(c.op, x32[i]);
+      // below the smallest normal f32 only absolute accuracy is possible
+      const err = Math.abs(out[i] - ref) / Math.max(Math.abs(ref), 1.2e-38);
+      worst = Math.max(worst, err);
+      assert.ok(err <= 1e-5, `${c.name} x=${x32[i]}: ${out[i]} vs ${ref}`);
+    }
+    assert.ok(worst < 1e-6, `${c.name}: worst relative error ${worst}`);
+    m.dispose();
+  }
+});
+
 test("f32 Relu and Clip keep NaN as NaN", async () => {
   const e = await engine();
   for (const c of CASES.slice(0, 2)) {

@@ -10,22 +10,36 @@ import { decode } from "../../src/format/reader.ts";
 import { calibrateFloat, convert, prepareFloat, quantizeModel } from "../../src/quantize/quantizer.ts";
 import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
+import type { Engine, Model } from "../../src/runtime/engine.ts";
 import { randomFeatureMlp } from "../fixtures/mlp.ts";
+import { lenet5Shaped } from "../fixtures/lenet.ts";
 
 const flat = (d: Dataset): Dataset => ({ ...d, shape: [784] });
 let cached: { model: Uint8Array; separate: Uint8Array; calib: Float32Array; test: Dataset } | undefined;
 function fixture() {
   if (!cached) {
-    const train = flat(take(loadMnist("train"), 2000));
+    const train = flat(loadMnist("train", 2000));
     cached = {
       model: randomFeatureMlp(train),
       separate: randomFeatureMlp(take(train, 300), { separateRelu: true }),
       calib: train.x.subarray(0, 256 * 784),
-      test: flat(take(loadMnist("test"), 1000)),
+      test: flat(loadMnist("test", 1000)),
     };
   }
   return cached;
 }
+
+/** Loads, uses and disposes a model: the shared engine holds at most 256 at once. */
+function withModel<T>(e: Engine, bytes: Uint8Array, fn: (m: Model) => T): T {
+  const m = e.load(bytes);
+  try {
+    return fn(m);
+  } finally {
+    m.dispose();
+  }
+}
+const accuracyOf = (e: Engine, bytes: Uint8Array, data: Dataset) => withModel(e, bytes, (m) => evaluate(m, data).accuracy);
+const logitsOf = (e: Engine, bytes: Uint8Array, x: Float32Array) => withModel(e, bytes, (m) => m.run({ image: x }).logits.data);
 
 const tensor = (bytes: Uint8Array, name: string) => decode(bytes).tensors.find((t) => t.name === name)!;
 
@@ -39,8 +53,19 @@ test("dynamic: int8 weights with one scale per output channel, f32 bias, accurac
   assert.is(tensor(q.bytes, "fc1.bias").dtype, DType.F32);
   assert.is(tensor(q.bytes, "hidden").dtype, DType.F32);
   assert.ok(q.bytes.length <= 0.27 * model.length, `${q.bytes.length} vs ${model.length}`);
-  const f = evaluate(e.load(model), data).accuracy, d = evaluate(e.load(q.bytes), data).accuracy;
+  const f = accuracyOf(e, model, data), d = accuracyOf(e, q.bytes, data);
   assert.ok(Math.abs(f - d) <= 0.01, `float ${f} dynamic ${d}`);
+});
+
+test("static, every calibrator: MNIST accuracy within 1 pp of float", async () => {
+  const e = await engine();
+  const { model, calib, test: data } = fixture();
+  const f = accuracyOf(e, model, data);
+  for (const method of ["minmax", "moving-average", "percentile", "entropy", "mse"]) {
+    const q = quantizeModel(e, model, calib, { mode: "static", method });
+    const a = accuracyOf(e, q.bytes, data);
+    assert.ok(Math.abs(f - a) <= 0.01, `${method}: float ${f} static ${a}`);
+  }
 });
 
 test("dynamic: the int8 weights are the weights over their channel scale, rounded, within ±127", async () => {
@@ -157,6 +182,62 @@ test("bad calibration data: empty, wrong shape, NaN or Inf is a DataError naming
   inf[5] = -Infinity;
   expectData(run(inf), /sample 0 holds -Infinity/);
   expectData(() => quantizeModel(e, model, { pixels: calib }, { mode: "static" }), /nothing given for model input "image"/);
+});
+
+function argmaxAgreement(a: ArrayLike<number>, b: ArrayLike<number>, C: number): number {
+  let same = 0;
+  const n = a.length / C;
+  for (let i = 0; i < n; i++) {
+    let x = 0, y = 0;
+    for (let c = 1; c < C; c++) {
+      if (a[i * C + c] > a[i * C + x]) x = c;
+      if (b[i * C + c] > b[i * C + y]) y = c;
+    }
+    if (x === y) same++;
+  }
+  return same / n;
+}
+
+function relRms(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let se = 0, ss = 0;
+  for (let i = 0; i < a.length; i++) { se += (a[i] - b[i]) ** 2; ss += a[i] ** 2; }
+  return Math.sqrt(se / ss);
+}
+
+test("static LeNet-5-shaped conv net: int8 conv, max pool and reshape chain; logits track float", async () => {
+  const e = await engine();
+  const model = lenet5Shaped();
+  const calib = loadMnist("train", 128).x, data = loadMnist("test", 200).x;
+  const q = quantizeModel(e, model, calib, { mode: "static", method: "percentile" });
+  assert.equal(q.spec.ops.map((o) => o.op), [Op.Quantize, Op.Conv2d, Op.MaxPool, Op.Conv2d, Op.MaxPool, Op.Reshape, Op.Dense, Op.Dense, Op.Dense]);
+  const t = (n: string) => q.spec.tensors.find((x) => x.name === n)!;
+  assert.is(t("conv1.pool").dtype, DType.I8);
+  assert.equal([t("conv1.pool").scales, t("conv1.pool").zeroPoint], [t("conv1.relu").scales, t("conv1.relu").zeroPoint]);
+  assert.equal(t("flat").scales, t("conv2.relu").scales);
+  assert.is(t("logits").dtype, DType.F32);
+  assert.ok(q.bytes.length <= 0.27 * model.length, `${q.bytes.length} / ${model.length}`);
+  const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
+  assert.ok(argmaxAgreement(a, b, 10) >= 0.95, `agreement ${argmaxAgreement(a, b, 10)}`);
+  assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
+});
+
+test("mixed precision: a conv kept in f32 gets Dequantize before it and Quantize after it", async () => {
+  const e = await engine();
+  const model = lenet5Shaped();
+  const q = quantizeModel(e, model, loadMnist("train", 64).x, { mode: "static", keepFloat: ["conv2"] });
+  assert.equal(q.spec.ops.map((o) => o.op), [Op.Quantize, Op.Conv2d, Op.MaxPool, Op.Dequantize, Op.Conv2d, Op.MaxPool, Op.Reshape, Op.Quantize, Op.Dense, Op.Dense, Op.Dense]);
+  assert.is(q.spec.tensors.find((t) => t.name === "conv2.weight")!.dtype, DType.F32);
+  assert.equal(q.layers.map((l) => `${l.name}:${l.quantized}`), ["conv1:true", "conv2:false", "fc1:true", "fc2:true", "fc3:true"]);
+  const data = loadMnist("test", 100).x;
+  const a = logitsOf(e, model, data), b = logitsOf(e, q.bytes, data);
+  assert.ok(relRms(a, b) < 0.05, `relative rms ${relRms(a, b)}`);
+});
+
+test("dynamic LeNet-5-shaped: conv and dense weights int8, activations f32", async () => {
+  const e = await engine();
+  const q = quantizeModel(e, lenet5Shaped(), undefined, { mode: "dynamic" });
+  assert.ok(q.spec.tensors.every((t) => t.kind === 0 ? (t.name.endsWith(".weight") ? t.dtype === DType.I8 : t.dtype === DType.F32) : t.dtype === DType.F32));
+  assert.not.ok(q.spec.ops.some((o) => o.op === Op.Quantize || o.op === Op.Dequantize));
 });
 
 test.run();

@@ -20,14 +20,15 @@ export function unaryRef(op: Op, x: number, p0 = 0, p1 = 0): number {
 export const dequantize = (q: number, scale: number, zp: number) => Math.fround((q - zp) * Math.fround(scale));
 
 /**
- * QuantizeLinear of an exact (f64) value, and whether it lies within `rel` of a rounding tie,
- * where a different but equally valid evaluation order could round the other way.
+ * QuantizeLinear of an exact (f64) value, and whether it lies within 1e-12 relative (plus
+ * `band` absolute, in output units) of a rounding tie, where a different but equally valid
+ * evaluation order could round the other way.
  */
-export function quantizeExact(y: number, scale: number, zp: number, rel = 1e-12): { v: number; nearTie: boolean } {
+export function quantizeExact(y: number, scale: number, zp: number, band = 1e-15): { v: number; nearTie: boolean } {
   const p = y / Math.fround(scale);
   if (Number.isNaN(p)) return { v: zp, nearTie: false };
   const frac = p - Math.floor(p);
-  const nearTie = Math.abs(frac - 0.5) <= Math.abs(p) * rel + 1e-15;
+  const nearTie = Math.abs(frac - 0.5) <= Math.abs(p) * 1e-12 + band;
   return { v: saturate(roundHalfEven(p) + zp), nearTie };
 }
 

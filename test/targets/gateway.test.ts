@@ -105,12 +105,34 @@ test("metrics count requests, errors and latencies", async () => {
 
 test("graceful shutdown lets an in-flight request finish, then refuses connections", async () => {
   const local = await startGateway({ models: { dense: f32Model() }, port: 0 });
-  const inflight = fetch(local.url + "/v1/models/dense/infer", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ inputs: { x: x0 } }) });
-  await new Promise((r) => setTimeout(r, 5));
+  const { request, Agent } = await import("node:http");
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const body = JSON.stringify({ inputs: { x: x0 } });
+  const post = (write: (req: import("node:http").ClientRequest) => void) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(local.url + "/v1/models/dense/infer", { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      write(req);
+    });
+  // a first request makes the server accept the pooled connection
+  assert.is((await post((req) => req.end(body))).status, 200);
+  // the second request is in flight (headers sent, body half written) when shutdown starts
+  let finish!: () => void;
+  const inflight = post((req) => {
+    req.write(body.slice(0, 10));
+    finish = () => req.end(body.slice(10));
+  });
+  await new Promise((r) => setTimeout(r, 100));
   const closing = local.close();
+  finish();
   const res = await inflight;
-  assert.is(res.status, 200);
+  assert.is(res.status, 200, res.text);
   await closing;
+  agent.destroy();
   let refused = false;
   try {
     await fetch(local.url + "/healthz");

@@ -18,7 +18,7 @@
 
 /** x: one sample [H][W][C] int8; acc receives C i32 values for the output pixel whose window
  *  starts at (ih0, iw0) (negative: padding). */
-export function i8_dwconv_c8(
+export function i8_dwconv_c16(
   x: usize, H: i32, W: i32, C: i32, ih0: i32, iw0: i32, dh: i32, dw: i32, KH: i32, KW: i32,
   zx: i32, wT: usize, acc: usize,
 ): void {

@@ -15,7 +15,7 @@
 }
 
 /** x: one sample [H][W][C]; y receives C floats for the output pixel whose window starts at (ih0, iw0). */
-export function f32_dwconv_c4(
+export function f32_dwconv_c8(
   x: usize, H: i32, W: i32, C: i32, ih0: i32, iw0: i32, dh: i32, dw: i32, KH: i32, KW: i32,
   wT: usize, y: usize,
 ): void {
