@@ -15,6 +15,8 @@ export interface Row {
   gops?: number;
   pctPeak?: number;
   wallMedianMs?: number;
+  /** memory rows: peak wasm memory / (model bytes + activation bytes) */
+  memRatio?: number;
   /** The dot peak measured in the same rounds as this row (int8 rows). */
   peakGops?: number;
   note?: string;

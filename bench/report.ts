@@ -51,6 +51,12 @@ function summarizeWith(rows: Row[]): Target[] {
     add(`${net}: edgeq int8 vs edgeq f32, b1`, ">= 2x", ratio(ms(rows, "model", b1, "edgeq-simd128 f32"), i8b1), 2, "model");
     add(`${net}: edgeq int8 vs edgeq f32, batch`, ">= 2x", ratio(ms(rows, "model", bN, "edgeq-simd128 f32"), ms(rows, "model", bN, "edgeq-simd128 int8")), 2, "model");
   }
+  const mem = rows.filter((r) => r.group === "memory" && r.memRatio !== undefined);
+  if (mem.length) {
+    const worst = mem.reduce((a, b) => (b.memRatio! > a.memRatio! ? b : a));
+    add(`peak wasm memory / (model + activation bytes), worst: ${worst.case}`, "<= 2x", 2 / worst.memRatio!, 1, "memory");
+    t[t.length - 1].value = worst.memRatio!;
+  }
   const big = rows.some((r) => r.case === "64x1024x1024") ? "64x1024x1024" : "5x40x24";
   add(`relaxed vs SIMD128, 7-bit weights (exact), ${big}`, ">= 1.4x", ratio(ms(rows, "gemm-int8-w7", big, "edgeq-simd128 (child) int8 w7"), ms(rows, "gemm-int8-w7", big, "edgeq-relaxed int8 w7")), 1.4, "gemm-int8-w7");
   const gv = rows.some((r) => r.case === "1x1024x1024") ? "1x1024x1024" : "1x64x32";

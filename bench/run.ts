@@ -14,6 +14,7 @@ import { gemmCases } from "./cases/gemm.ts";
 import { sparseCases } from "./cases/sparse.ts";
 import { modelCases } from "./cases/models.ts";
 import { convCases } from "./cases/conv.ts";
+import { memoryCases } from "./cases/memory.ts";
 import { lenet5Cases } from "./cases/lenet5.ts";
 import { ortVersion } from "./contenders/ort.ts";
 import { tfReady, tfVersion } from "./contenders/tfjs.ts";
@@ -24,7 +25,7 @@ const quick = argv.includes("--quick");
 const nameIdx = argv.indexOf("--name");
 const name = nameIdx >= 0 ? argv[nameIdx + 1] : quick ? "quick" : "latest";
 const onlyIdx = argv.indexOf("--only");
-const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,conv,relaxed
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(",") : null; // gemm,sparse,models,conv,memory,relaxed
 const want = (g: string) => !only || only.includes(g);
 const log = (s: string) => process.stderr.write(s + "\n");
 
@@ -42,6 +43,7 @@ if (want("sparse")) await sparseCases(ctx);
 if (want("models")) await modelCases(ctx);
 if (want("models")) await lenet5Cases(ctx);
 if (want("conv")) await convCases(ctx);
+if (want("memory")) await memoryCases(ctx);
 
 if (want("relaxed")) try {
   log("relaxed child ...");

@@ -3,8 +3,9 @@
 // nibble of byte i), so the low and high nibbles are split and interleaved back into weight
 // order with two shuffles before the lookups.
 
-/** dst[k] = centroids[index k of src] for k < K; lut holds 16 int8 centroids (unused ones 0). */
-export function cb4_decode_swizzle(src: usize, K: i32, lut: v128, dst: usize): void {
+/** dst[k] = centroids[index k of src] for k < K; lutPtr: 16 int8 centroids (unused ones 0). */
+export function cb4_decode_swizzle(src: usize, K: i32, lutPtr: usize, dst: usize): void {
+  const lut = v128.load(lutPtr);
   const K32 = K & ~31;
   const mask = i8x16.splat(0x0f);
   for (let k = 0; k < K32; k += 32) {

@@ -17,7 +17,7 @@ import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
-import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_records, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
+import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
 import { decodeRowsI8, weightRows } from "./weights";
@@ -27,6 +27,7 @@ const PATH_I8: i32 = 1;
 const PATH_DYNAMIC: i32 = 2;
 const MR: i32 = 4; // rows the dense GEMM microkernel takes at once
 const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
+const SPARSE_NB: i32 = 256; // outputs per sparse kernel call (bounds its transposed scratch)
 
 // int8 weight kernels, chosen at load from the weights' encoding and density
 const KERNEL_DENSE: i32 = 0; // plain rows (dense, or a compressed encoding decoded at load)
@@ -57,9 +58,8 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   rowPtr: usize; // KERNEL_CSR: the container's CSR arrays
   cols: usize;
   vals: usize;
-  rec: usize; // KERNEL_CSR: u32 col | w << 16 per nonzero
   xt: usize; // KERNEL_CSR scratch: i16 [K][32]
-  accT: usize; // KERNEL_CSR scratch: i32 [N][32]
+  accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
   u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
   wt: u32; // weight tensor id
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
@@ -142,10 +142,8 @@ export function prepareDense(m: Model, o: u32): i32 {
       st.cols = st.rowPtr + (<usize>(N + 1) << 2);
       st.vals = tDataPtr(m, w);
       st.xt = own(m, <usize>K << 6);
-      st.rec = own(m, <usize>nnz << 2);
-      st.accT = own(m, <usize>N << 7);
-      if (st.xt == 0 || st.rec == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
-      i8_spmm_records(st.cols, st.vals, <u32>nnz, st.rec);
+      st.accT = own(m, <usize>min(N, SPARSE_NB) << 7);
+      if (st.xt == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     }
   }
   st.wt = w;
@@ -162,8 +160,11 @@ export function prepareDense(m: Model, o: u32): i32 {
   }
   st.acc = own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
-  st.xq = own(m, <usize>(st.mr * K) + 16);
-  if (st.acc == 0 || st.wsum == 0 || st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  if (st.path == PATH_DYNAMIC) {
+    st.xq = own(m, <usize>(st.mr * K) + 16);
+    if (st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  }
+  if (st.acc == 0 || st.wsum == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   // row sums for the input zero-point correction, and the int32 overflow bound
   const bias = st.bias;
   for (let n = 0; n < N; n++) {
@@ -179,7 +180,7 @@ export function prepareDense(m: Model, o: u32): i32 {
     } else {
       let row = st.w + <usize>n * <usize>K;
       if (st.kernel == KERNEL_PANEL) {
-        decodeRowsI8(m, w, n, 1, st.panel, v128.load(st.lut));
+        decodeRowsI8(m, w, n, 1, st.panel, st.lut);
         row = st.panel;
       }
       for (let k = 0; k < K; k++) {
@@ -268,7 +269,7 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K;
   if (st.kernel == KERNEL_PANEL) {
-    const lut = v128.load(st.lut);
+    const lut = st.lut;
     for (let nb = 0; nb < N; nb += PANEL_N) {
       const cnt = min(PANEL_N, N - nb);
       decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
@@ -281,8 +282,11 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   if (st.kernel == KERNEL_CSR) {
     if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, st.acc); return; }
     i8_pack_xt32(xr, K, n, st.xt);
-    i8_spmm_32x1(st.xt, st.rowPtr, st.rec, N, st.accT);
-    i8_spmm_unpack32(st.accT, N, n, st.acc);
+    for (let nb = 0; nb < N; nb += SPARSE_NB) {
+      const cnt = min(SPARSE_NB, N - nb);
+      i8_spmm_32x1(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.accT);
+      i8_spmm_unpack32(st.accT, cnt, n, st.acc + (<usize>nb << 2), N);
+    }
     return;
   }
   if (ASC_FEATURE_RELAXED_SIMD) {

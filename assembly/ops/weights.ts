@@ -61,9 +61,9 @@ export function weightRows(m: Model, t: u32): usize {
 /**
  * Decodes rows [n0, n0 + cnt) of a compressed int8 weight tensor (CSR, 2:4 or codebook) into
  * dst ([cnt][K] int8), for kernels that multiply a small decoded panel that stays in L1 instead
- * of a decoded copy of the whole tensor. lut: the codebook's centroids as one v128 (4-bit only).
+ * of a decoded copy of the whole tensor. lut: 16 bytes holding a 4-bit codebook's centroids (zero padded).
  */
-export function decodeRowsI8(m: Model, t: u32, n0: i32, cnt: i32, dst: usize, lut: v128): void {
+export function decodeRowsI8(m: Model, t: u32, n0: i32, cnt: i32, dst: usize, lut: usize): void {
   const enc = tEncoding(m, t);
   const data = tDataPtr(m, t);
   const aux = tAuxPtr(m, t);

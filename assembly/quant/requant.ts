@@ -18,12 +18,16 @@ export function quantizeMultiplier(real: f64, out: usize): void {
   store<i32>(out, shift, 4);
 }
 
-/** round_half_to_even(acc * mult * 2^-shift), saturated to i32. */
+// Saturation bound of mulShiftRound: far outside int8 yet leaves room to add a zero point
+// (or any int8-sized offset) in i32 without wrapping.
+const SAT: i64 = 1 << 30;
+
+/** round_half_to_even(acc * mult * 2^-shift), saturated to +-2^30. */
 @inline export function mulShiftRound(acc: i32, mult: i32, shift: i32): i32 {
   const prod = <i64>acc * <i64>mult;
   if (shift <= 0) {
     if (prod == 0) return 0;
-    return prod > 0 ? i32.MAX_VALUE : i32.MIN_VALUE;
+    return prod > 0 ? <i32>SAT : <i32>-SAT;
   }
   if (shift >= 63) return 0;
   const q = prod >> shift;
@@ -31,8 +35,8 @@ export function quantizeMultiplier(real: f64, out: usize): void {
   const half = <i64>1 << (shift - 1);
   let r = q;
   if (rem > half || (rem == half && (q & 1) != 0)) r++;
-  if (r > <i64>i32.MAX_VALUE) return i32.MAX_VALUE;
-  if (r < <i64>i32.MIN_VALUE) return i32.MIN_VALUE;
+  if (r > SAT) return <i32>SAT;
+  if (r < -SAT) return <i32>-SAT;
   return <i32>r;
 }
 

@@ -24,7 +24,7 @@ export function seedModels(): { name: string; bytes: Uint8Array }[] {
     const W = g.constant("W", DType.I8, [8, 16], rng.i8(128), { scales: Array.from({ length: 8 }, () => 0.01) });
     const B = g.constant("b", DType.I32, [8], Int32Array.from({ length: 8 }, () => rng.int(-100, 100)));
     const h = g.act("h", DType.I8, [8], { scales: [0.1], zeroPoint: 2 });
-    const W2 = g.constant("W2", DType.I8, [3, 8], new Int8Array(0), csr(Int8Array.from({ length: 24 }, (_, i) => (i % 3 ? 0 : rng.int(-50, 50))), 3, 8));
+    const W2 = g.constant("W2", DType.I8, [3, 8], new Int8Array(0), { ...csr(Int8Array.from({ length: 24 }, (_, i) => (i % 3 ? 0 : rng.int(-50, 50))), 3, 8), scales: [0.02] });
     const y = g.act("y", DType.F32, [3]);
     g.op(Op.Dense, [x, W, B], [h], [Activation.Relu6]).op(Op.Dense, [h, W2], [y]).output(y);
     out.push({ name: "int8+csr", bytes: g.encode() });

@@ -35,7 +35,7 @@ function load(name: string) {
   const node = model.graph.node[0];
   const attrs: Record<string, number[] | number | string> = {};
   for (const a of node.attribute) attrs[a.name] = a.ints?.length ? a.ints.map(Number) : a.s?.length ? Buffer.from(a.s).toString() : Number(a.i);
-  const files = readdirSync(dir + "/test_data_set_0").sort();
+  const files = readdirSync(dir + "/test_data_set_0").sort((a, b) => parseInt(a.replace(/\D/g, "")) - parseInt(b.replace(/\D/g, "")));
   const inputs = files.filter((f) => f.startsWith("input")).map((f) => readTensor(`${dir}/test_data_set_0/${f}`));
   const output = readTensor(`${dir}/test_data_set_0/${files.find((f) => f.startsWith("output"))}`);
   return { op: node.opType as string, attrs, inputs, output };

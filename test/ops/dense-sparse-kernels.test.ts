@@ -12,7 +12,7 @@ import { Rng } from "../helpers/rng.ts";
 import { denseInt, denseF64 } from "../ref/index.ts";
 
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 5], [2, 100, 33], [3, 17, 4], [4, 64, 9], [5, 300, 17], [15, 33, 8], [16, 40, 3], [17, 129, 21], [33, 64, 40],
+  [1, 1, 1], [1, 7, 5], [2, 100, 33], [3, 17, 4], [4, 64, 9], [5, 300, 17], [15, 33, 8], [16, 40, 3], [17, 129, 21], [33, 64, 40], [34, 20, 300],
 ];
 
 function sparseWeights(rng: Rng, N: number, K: number, density: number): Int8Array {

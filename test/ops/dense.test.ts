@@ -89,6 +89,18 @@ test("int8 dense: requantized output follows ONNX QLinearMatMul rounding, per-ch
   assert.ok(ties < 5, `${ties} near-tie cases`);
 });
 
+test("int8 dense saturates instead of wrapping when the scale ratio is huge", async () => {
+  const e = await engine();
+  const g = new GraphBuilder();
+  const x = g.input("x", DType.I8, [2], { scales: [1000], zeroPoint: 0 });
+  const W = g.constant("W", DType.I8, [2, 2], Int8Array.of(127, 127, -127, -127), { scales: [1000] });
+  const y = g.act("y", DType.I8, [2], { scales: [1e-6], zeroPoint: 100 });
+  const m = e.load(g.op(Op.Dense, [x, W], [y]).output(y).encode());
+  assert.equal(Array.from(m.run({ x: Int8Array.of(127, 127) }).y.data), [127, -128]);
+  assert.equal(Array.from(m.run({ x: Int8Array.of(-128, -128) }).y.data), [-128, 127]);
+  m.dispose();
+});
+
 test("dynamic dense (f32 in, int8 weights) stays within quantization error of f32", async () => {
   const e = await engine();
   const rng = new Rng(4);
