@@ -7,6 +7,7 @@ import { GraphBuilder } from "../../src/format/builder.ts";
 import type { TensorData } from "../../src/runtime/engine.ts";
 import { Rng } from "../helpers/rng.ts";
 import { denseF64, denseInt, requant } from "../ref/index.ts";
+import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
 
 /** f32 outputs must stay within this of the f64 reference: |y - ref| <= F32_TOL * (1 + |ref|). */
 export const F32_TOL = 1e-4;
@@ -188,6 +189,53 @@ function f32Encoded(name: string, seed: number, encoding: Encoding): Case {
   return { name, about: `f32 dense, ${encoding === Encoding.Codebook ? "2-bit codebook" : "2:4 sparse"} weights`, bytes: g.encode(), inputNames: ["x"], outputDType: DType.F32, vectors };
 }
 
+type ConvShape = Omit<ConvGeom, "batch">;
+const convAttrs = (g: ConvShape, act: Activation) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
+const actF = (v: number, act: Activation) => (act === Activation.Relu ? Math.max(v, 0) : act === Activation.Relu6 ? Math.min(Math.max(v, 0), 6) : v);
+
+/** NHWC f32 conv (Conv2d) with bias and a fused activation. */
+function f32Conv(name: string, about: string, seed: number, g: ConvShape, act: Activation): Case {
+  const rng = new Rng(seed);
+  const [OH, OW] = convOutSize({ ...g, batch: 1 });
+  const w = rng.f32(g.Cout * g.KH * g.KW * (g.Cin / g.groups), 0.4), bias = rng.f32(g.Cout, 0.1);
+  const b = new GraphBuilder();
+  const x = b.input("x", DType.F32, [g.H, g.W, g.Cin]);
+  const y = b.act("y", DType.F32, [OH, OW, g.Cout]);
+  b.op(Op.Conv2d, [x, b.constant("W", DType.F32, [g.Cout, g.KH, g.KW, g.Cin / g.groups], w), b.constant("b", DType.F32, [g.Cout], bias)], [y], convAttrs(g, act)).output(y);
+  const vectors = f32Vectors(rng, g.H * g.W * g.Cin, (xs, batch) => convRef(xs, 0, w, 0, bias, { ...g, batch }).map((v) => actF(v, act)));
+  return { name, about, bytes: b.encode(), inputNames: ["x"], outputDType: DType.F32, vectors };
+}
+
+/** NHWC int8 conv (QLinearConv semantics), per-channel weight scales, i32 bias, fused activation. */
+function int8Conv(name: string, about: string, seed: number, g: ConvShape, act: Activation): Case {
+  const rng = new Rng(seed);
+  const [OH, OW] = convOutSize({ ...g, batch: 1 });
+  const sx = 0.04, zx = -6, sy = 0.1, zy = 4;
+  const sw = Array.from({ length: g.Cout }, () => 0.002 + rng.next() * 0.008);
+  const w = rng.i8(g.Cout * g.KH * g.KW * (g.Cin / g.groups), -127, 127);
+  const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-1500, 1500));
+  const b = new GraphBuilder();
+  const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
+  const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
+  b.op(Op.Conv2d, [x, b.constant("W", DType.I8, [g.Cout, g.KH, g.KW, g.Cin / g.groups], w, { scales: sw }), b.constant("b", DType.I32, [g.Cout], bias)], [y], convAttrs(g, act)).output(y);
+  const hi = act === Activation.Relu6 ? Math.min(127, Math.round(6 / Math.fround(sy)) + zy) : 127;
+  const lo = act === Activation.None ? -128 : Math.max(-128, zy);
+  const vectors = i8Vectors(rng, g.H * g.W * g.Cin, (xs, batch) => {
+    const acc = convRef(xs, zx, w, 0, bias, { ...g, batch });
+    const expect = new Float64Array(acc.length), nearTie = new Uint8Array(acc.length);
+    for (let i = 0; i < acc.length; i++) {
+      const r = requant(acc[i], (Math.fround(sx) * Math.fround(sw[i % g.Cout])) / Math.fround(sy), zy, lo, Math.max(lo, hi));
+      expect[i] = r.v;
+      nearTie[i] = r.nearTie ? 1 : 0;
+    }
+    return { expect, nearTie };
+  });
+  return { name, about, bytes: b.encode(), inputNames: ["x"], outputDType: DType.I8, vectors };
+}
+
+const conv3x3: ConvShape = { H: 8, W: 7, Cin: 5, Cout: 8, KH: 3, KW: 3, stride: [1, 1], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
+const dw3x3s2: ConvShape = { H: 9, W: 8, Cin: 12, Cout: 12, KH: 3, KW: 3, stride: [2, 2], pads: [1, 1, 1, 0], dilation: [1, 1], groups: 12 };
+
 let cached: Case[] | undefined;
 
 export function conformanceCases(): Case[] {
@@ -201,6 +249,10 @@ export function conformanceCases(): Case[] {
     int8Dense("i8-dense-2of4", "int8 dense, 2:4 sparse weights", 107, 64, 20, Encoding.Nm24, Activation.Relu),
     int8Dense("i8-dense-codebook4", "int8 dense, 4-bit codebook weights", 108, 48, 18, Encoding.Codebook, Activation.None),
     int8Raw(109),
+    f32Conv("f32-conv3x3", "f32 NHWC conv 3×3, pad 1, ReLU", 110, conv3x3, Activation.Relu),
+    f32Conv("f32-dwconv-s2", "f32 depthwise conv 3×3, stride 2, asymmetric pad", 111, dw3x3s2, Activation.None),
+    int8Conv("i8-conv3x3", "int8 NHWC conv 3×3, per-channel scales, ReLU6", 112, conv3x3, Activation.Relu6),
+    int8Conv("i8-dwconv-s2", "int8 depthwise conv 3×3, stride 2, ReLU", 113, dw3x3s2, Activation.Relu),
   ];
   return cached;
 }

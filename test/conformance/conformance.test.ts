@@ -18,9 +18,9 @@ const cases = conformanceCases();
 const models = Object.fromEntries(cases.map((c) => [c.name, c.bytes]));
 const total = cases.reduce((a, c) => a + c.vectors.length, 0);
 
-test("the conformance set covers f32, int8 dense, CSR, 2:4 and codebook", () => {
+test("the conformance set covers f32, int8 dense, CSR, 2:4, codebook and conv", () => {
   const names = cases.map((c) => c.name).join(" ");
-  for (const k of ["f32-", "i8-dense ", "csr", "2of4", "codebook"]) assert.ok((names + " ").includes(k), k);
+  for (const k of ["f32-", "i8-dense ", "csr", "2of4", "codebook", "f32-conv", "i8-conv", "dwconv"]) assert.ok((names + " ").includes(k), k);
 });
 
 test("node engine matches the reference", async () => {
