@@ -75,7 +75,7 @@ export async function convCases(ctx: Ctx): Promise<void> {
     const i8 = { group: "conv-int8", name, ops, int8: true };
     for (const [tag, e] of ctx.engines) contend(ctx, i8, `${tag} int8`, () => edgeqRunner(e, edgeqConv(s, DType.I8, w), x), exact(ref));
     if (ctx.role === "relaxed") { await settle(ctx); continue; }
-    const onnxIo = (t: "i8" | "u8" | "f32") => [{ name: "x", type: t, dims: [1, C, H, W] }] as const;
+    const onnxIo = (t: "i8" | "u8" | "f32") => [{ name: "x", type: t, dims: [1, C, H, W] }];
     const attrs = { pads: [1, 1, 1, 1], group: depthwise ? C : 1, kernel_shape: [3, 3] };
     const xu = Uint8Array.from(x, (v) => v + 128);
     const ci = onnxModel([{ op: "ConvInteger", inputs: ["x", "W", "xz"], outputs: ["y"], attrs }],
