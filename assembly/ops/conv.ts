@@ -14,7 +14,7 @@ import {
   Model, own, opAttr, opIn, opOut, tDType, tDim, tRank, tScale, tScaleCount, tScalePtr, tZeroPoint,
   tDataPtr, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
-import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
+import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
 import { weightRows } from "./weights";
 import { checkWindow, windowCount } from "./window";
@@ -91,32 +91,7 @@ export function checkConv(m: Model, o: u32): i32 {
   const OH = windowCount(H, KH, sh, opAttr(m, o, 3), opAttr(m, o, 5), dh);
   const OW = windowCount(W, KW, sw, opAttr(m, o, 4), opAttr(m, o, 6), dw);
   if (tDim(m, y, 0) != OH || tDim(m, y, 1) != OW || tDim(m, y, 2) != Cout) return failAt(ErrorCode.BadShape, "op ", o, ": conv output must be [OH, OW, Cout] as the attributes give");
-  const xt = tDType(m, x), wt = tDType(m, w), yt = tDType(m, y);
-  const intIn = xt == DType.I8 && wt == DType.I8;
-  if (b != <u32>Format.NoTensor) {
-    if (!isConst(m, b) || tEncoding(m, b) != Encoding.Dense || tRank(m, b) != 1 || tDim(m, b, 0) != Cout) return failAt(ErrorCode.BadShape, "op ", o, ": bias must be a constant [Cout]");
-    if (tDType(m, b) != (intIn ? DType.I32 : DType.F32)) return failAt(ErrorCode.BadOp, "op ", o, ": bias dtype must be int32 for int8 inputs, f32 otherwise");
-  }
-  if (xt == DType.F32 && wt == DType.F32) {
-    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": f32 conv produces f32");
-    return 0;
-  }
-  if (wt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported conv weight dtype");
-  if (xt == DType.F32) {
-    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": dynamic conv produces f32");
-    if (tScaleCount(m, w) == 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic conv needs weight scales");
-    if (tZeroPoint(m, w) != 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic conv needs symmetric weights");
-    return 0;
-  }
-  if (xt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported conv input dtype");
-  if (yt == DType.I32) {
-    if (opAttr(m, o, 0) != Activation.None) return failAt(ErrorCode.BadOp, "op ", o, ": int32 conv output takes no activation");
-    if (b != <u32>Format.NoTensor) return failAt(ErrorCode.BadOp, "op ", o, ": int32 conv output takes no bias (ConvInteger)");
-    return 0;
-  }
-  if (tScaleCount(m, x) == 0 || tScaleCount(m, w) == 0 || (yt == DType.I8 && tScaleCount(m, y) == 0))
-    return failAt(ErrorCode.BadQuant, "op ", o, ": int8 conv needs input, weight and output scales");
-  return 0;
+  return checkWeightedDTypes(m, o, x, w, b, y, Cout, false);
 }
 
 @inline function abs32(v: i32): i32 { return v < 0 ? -v : v; }

@@ -11,7 +11,7 @@ import {
   Model, opAttr, opIn, opOut, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
   tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tAuxLen, tBits, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
-import { actRangeI8, applyActF32, expectActCode, expectArity, expectConst, optIn } from "./common";
+import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { Format } from "../format/spec";
 import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
@@ -83,31 +83,7 @@ export function checkDense(m: Model, o: u32): i32 {
   r = expectActCode(m, o, opAttr(m, o, 0));
   if (r < 0) return r;
   for (let i = 1; i < Format.MaxAttrs; i++) if (opAttr(m, o, i) != 0) return failAt(ErrorCode.BadOp, "op ", o, ": unused attributes must be zero");
-  const xt = tDType(m, x), wt = tDType(m, w), yt = tDType(m, y);
-  const biasType = xt == DType.I8 && wt == DType.I8 && yt != DType.F32 ? DType.I32 : (xt == DType.I8 && wt == DType.I8 ? DType.I32 : DType.F32);
-  if (b != <u32>Format.NoTensor) {
-    if (!isConst(m, b) || tEncoding(m, b) != Encoding.Dense || tRank(m, b) != 1 || tDim(m, b, 0) != N) return failAt(ErrorCode.BadShape, "op ", o, ": bias must be a constant [N]");
-    if (tDType(m, b) != biasType) return failAt(ErrorCode.BadOp, "op ", o, ": bias dtype must be int32 for int8 inputs, f32 otherwise");
-  }
-  if (xt == DType.F32 && wt == DType.F32) {
-    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": f32 dense produces f32");
-    return 0;
-  }
-  if (wt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported weight dtype");
-  if (xt == DType.F32) {
-    if (yt != DType.F32) return failAt(ErrorCode.BadOp, "op ", o, ": dynamic dense produces f32");
-    if (tScaleCount(m, w) == 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic dense needs weight scales");
-    if (tZeroPoint(m, w) != 0) return failAt(ErrorCode.BadQuant, "op ", o, ": dynamic dense needs symmetric weights");
-    return 0;
-  }
-  if (xt != DType.I8) return failAt(ErrorCode.BadOp, "op ", o, ": unsupported input dtype");
-  if (yt == DType.I32) {
-    if (opAttr(m, o, 0) != Activation.None) return failAt(ErrorCode.BadOp, "op ", o, ": int32 output takes no activation");
-    return 0;
-  }
-  if (tScaleCount(m, x) == 0 || tScaleCount(m, w) == 0 || (yt == DType.I8 && tScaleCount(m, y) == 0))
-    return failAt(ErrorCode.BadQuant, "op ", o, ": int8 dense needs input, weight and output scales");
-  return 0;
+  return checkWeightedDTypes(m, o, x, w, b, y, N, true);
 }
 
 export function prepareDense(m: Model, o: u32): i32 {
