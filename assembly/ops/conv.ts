@@ -15,7 +15,9 @@ import {
   tDataPtr, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
 import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
-import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
+import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/requant";
+
+const zpSlot = memory.data(4); // zero point out-parameter of quantizeDynamicRow
 import { weightRows } from "./weights";
 import { checkWindow, windowCount } from "./window";
 import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
@@ -382,19 +384,8 @@ export function runConv(m: Model, o: u32, batch: i32): void {
     for (let b = 0; b < batch; b++) {
       // per-sample asymmetric quantization, range widened to include 0 (ONNX DynamicQuantizeLinear)
       const xs = xp + ((<usize>b * inN) << 2);
-      let lo: f32 = 0, hi: f32 = 0;
-      for (let i: usize = 0; i < inN; i++) {
-        const v = load<f32>(xs + (i << 2));
-        lo = min<f32>(lo, v);
-        hi = max<f32>(hi, v);
-      }
-      let scale: f32 = (hi - lo) / 255;
-      let zx: i32 = 0;
-      if (scale > 0 && isFinite(scale)) {
-        const z = nearest<f32>(-lo / scale) - 128;
-        zx = <i32>max<f32>(-128, min<f32>(127, z));
-      } else scale = 1;
-      for (let i: usize = 0; i < inN; i++) store<i8>(st.xq + i, <i8>quantizeF32(load<f32>(xs + (i << 2)), scale, zx));
+      const scale = quantizeDynamicRow(xs, <i32>inN, st.xq, zpSlot);
+      const zx = load<i32>(zpSlot);
       runSampleI8(st, st.xq, zx, yp + ((<usize>b * outN) << 2), 0, scale);
     }
     return;

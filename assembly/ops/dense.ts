@@ -13,7 +13,7 @@ import {
 } from "../model";
 import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
 import { Format } from "../format/spec";
-import { mulShiftRound, quantizeF32, quantizeMultiplier } from "../quant/requant";
+import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/requant";
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
@@ -286,24 +286,6 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
 }
 
-/** Quantizes one f32 row per ONNX DynamicQuantizeLinear (range widened to include 0) into xq; returns the scale, zero point in zp. */
-function quantizeRow(xr: usize, K: i32, xq: usize, zp: usize): f32 {
-  let lo: f32 = 0, hi: f32 = 0;
-  for (let k = 0; k < K; k++) {
-    const v = load<f32>(xr + (<usize>k << 2));
-    lo = min<f32>(lo, v);
-    hi = max<f32>(hi, v);
-  }
-  let scale: f32 = (hi - lo) / 255;
-  let zx: i32 = 0;
-  if (scale > 0 && isFinite(scale)) {
-    const z = nearest<f32>(-lo / scale) - 128;
-    zx = <i32>max<f32>(-128, min<f32>(127, z));
-  } else scale = 1;
-  for (let k = 0; k < K; k++) store<i8>(xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
-  store<i32>(zp, zx);
-  return scale;
-}
 
 export function runDense(m: Model, o: u32, batch: i32): void {
   const st = changetype<DenseState>(opState(m, o));
@@ -325,7 +307,7 @@ export function runDense(m: Model, o: u32, batch: i32): void {
     for (let r0 = 0; r0 < rows; r0 += st.mr) {
       const n = min(st.mr, rows - r0);
       for (let i = 0; i < n; i++)
-        store<f32>(scales + (<usize>i << 2), quantizeRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
+        store<f32>(scales + (<usize>i << 2), quantizeDynamicRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
       accumulate(m, st, st.xq, n);
       for (let i = 0; i < n; i++) {
         const accr = st.acc + (<usize>(i * N) << 2);

@@ -51,3 +51,22 @@ const SAT: i64 = 1 << 30;
   const v = <f64>q + <f64>zp;
   return v < -128 ? -128 : v > 127 ? 127 : <i32>v;
 }
+
+/** Quantizes one f32 row per ONNX DynamicQuantizeLinear (range widened to include 0) into xq; returns the scale, zero point in zp. */
+export function quantizeDynamicRow(xr: usize, K: i32, xq: usize, zp: usize): f32 {
+  let lo: f32 = 0, hi: f32 = 0;
+  for (let k = 0; k < K; k++) {
+    const v = load<f32>(xr + (<usize>k << 2));
+    lo = min<f32>(lo, v);
+    hi = max<f32>(hi, v);
+  }
+  let scale: f32 = (hi - lo) / 255;
+  let zx: i32 = 0;
+  if (scale > 0 && isFinite(scale)) {
+    const z = nearest<f32>(-lo / scale) - 128;
+    zx = <i32>max<f32>(-128, min<f32>(127, z));
+  } else scale = 1;
+  for (let k = 0; k < K; k++) store<i8>(xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
+  store<i32>(zp, zx);
+  return scale;
+}
