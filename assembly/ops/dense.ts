@@ -67,6 +67,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
   packed: i32; // chunk size of the packed layout st.w was rewritten into at load (8, or 16 for KERNEL_RELAXED7), 0 when plain
   wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
+  cw: usize; // int8 path: i32[N] = K zx zw - zx * wsum[n] + bias[n], the correction's per-output constant
   xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4c16), 4K bytes
 }
 
@@ -174,6 +175,16 @@ export function prepareDense(m: Model, o: u32): i32 {
     const bmax: i64 = bias != 0 && st.path == PATH_I8 ? <i64>abs_i32(load<i32>(bias + (<usize>n << 2))) : 0;
     if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this weight row");
     store<i32>(st.wsum + (<usize>n << 2), <i32>s);
+  }
+  if (st.path == PATH_I8) {
+    st.cw = own(m, <usize>N << 2);
+    if (st.cw == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    const zx = tZeroPoint(m, x);
+    for (let n = 0; n < N; n++) {
+      let c = K * zx * zw - zx * load<i32>(st.wsum + (<usize>n << 2));
+      if (bias != 0) c += load<i32>(bias + (<usize>n << 2));
+      store<i32>(st.cw + (<usize>n << 2), c);
+    }
   }
   const perChannel = tScaleCount(m, w) > 1;
   const sw = tScalePtr(m, w);
@@ -287,18 +298,57 @@ function finishRowF32(st: DenseState, yr: usize): void {
   }
 }
 
-/** acc (raw sum x*w over K) -> corrected int32 accumulators, in place. */
-function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void {
+/** sum of K int8 values. */
+function sumI8(x: usize, K: i32): i32 {
+  const K16 = K & ~15;
+  let v = i32x4.splat(0);
+  for (let k = 0; k < K16; k += 16) v = i32x4.add(v, i32x4.extadd_pairwise_i16x8_s(i16x8.extadd_pairwise_i8x16_s(v128.load(x + <usize>k))));
+  let s = (i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
+  for (let k = K16; k < K; k++) s += <i32>load<i8>(x + <usize>k);
+  return s;
+}
+
+/**
+ * acc (raw sum over K of x times the stored weights) -> corrected int32 accumulators in dst:
+ * sum (x - zx)(w - zw) + bias (int8 path) = acc - zx * wsum[n] + K zx zw - zw * sum x (+ bias[n])
+ * (+ wmin[n] * sum x when the weights are stored shifted, KERNEL_RELAXED7). With a static zx
+ * (int8 path) the per-output constant part is precomputed at load in st.cw. Wrapping int32
+ * arithmetic throughout: the true result fits, so any order gives the same bits.
+ */
+function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32, dst: usize): void {
   const N = st.N, K = st.K;
-  let xsum: i32 = 0;
-  if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
-  const konst = K * zx * zw - zw * xsum;
-  const bias = st.bias;
+  const shifted = st.kernel == KERNEL_RELAXED7;
+  const xsum = zw != 0 || shifted ? sumI8(xr, K) : 0;
+  const wsum = st.wsum, cw = st.cw, wmin = st.wmin;
+  const N4 = N & ~3;
+  if (cw != 0) {
+    const c = i32x4.splat(-zw * xsum);
+    const xs = i32x4.splat(xsum);
+    if (shifted) {
+      for (let n = 0; n < N4; n += 4) {
+        const o = <usize>n << 2;
+        v128.store(dst + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), i32x4.add(c, i32x4.mul(v128.load(wmin + o), xs))));
+      }
+    } else {
+      for (let n = 0; n < N4; n += 4) {
+        const o = <usize>n << 2;
+        v128.store(dst + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), c));
+      }
+    }
+    for (let n = N4; n < N; n++) {
+      const o = <usize>n << 2;
+      let a = load<i32>(accr + o) + load<i32>(cw + o) - zw * xsum;
+      if (shifted) a += load<i32>(wmin + o) * xsum;
+      store<i32>(dst + o, a);
+    }
+    return;
+  }
+  // dynamic path: zx changes per row, zw = 0, bias is f32 and added after dequantization
   for (let n = 0; n < N; n++) {
-    const p = accr + (<usize>n << 2);
-    let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
-    if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
-    store<i32>(p, a);
+    const o = <usize>n << 2;
+    let a = load<i32>(accr + o) - zx * load<i32>(wsum + o) + K * zx * zw - zw * xsum;
+    if (shifted) a += load<i32>(wmin + o) * xsum;
+    store<i32>(dst + o, a);
   }
 }
 
@@ -334,14 +384,7 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
       } else {
         for (let r = 0; r < n; r++) i8_gemv_1x4c16_relaxed(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
       }
-      // undo the row shifts: sum x*w = sum x*u + wmin[j] * sum x
-      for (let r = 0; r < n; r++) {
-        const xrow = xr + <usize>r * <usize>K;
-        let xs: i32 = 0;
-        for (let k = 0; k < K; k++) xs += <i32>load<i8>(xrow + <usize>k);
-        const ar = st.acc + (<usize>(r * N) << 2);
-        for (let j = 0; j < N; j++) store<i32>(ar + (<usize>j << 2), load<i32>(ar + (<usize>j << 2)) + load<i32>(st.wmin + (<usize>j << 2)) * xs);
-      }
+      // the row shifts are undone by correct(): sum x*w = sum x*u + wmin[n] * sum x
       return;
     }
   }
@@ -383,7 +426,7 @@ export function runDense(m: Model, o: u32, batch: i32): void {
       accumulate(m, st, st.xq, n);
       for (let i = 0; i < n; i++) {
         const accr = st.acc + (<usize>(i * N) << 2);
-        correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0);
+        correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0, accr);
         const scale = load<f32>(scales + (<usize>i << 2));
         const yr = yp + (<usize>(r0 + i) * <usize>N << 2);
         // bias is f32 here: added after dequantization, not by correct()
@@ -406,10 +449,12 @@ export function runDense(m: Model, o: u32, batch: i32): void {
       const r = r0 + i;
       const xr = xp + <usize>r * <usize>K;
       const accr = st.acc + (<usize>(i * N) << 2);
-      correct(st, accr, xr, zx, zw);
       if (outType == DType.I32) {
-        memory.copy(yp + (<usize>r * <usize>N << 2), accr, <usize>N << 2);
-      } else if (outType == DType.F32) {
+        correct(st, accr, xr, zx, zw, yp + (<usize>r * <usize>N << 2));
+        continue;
+      }
+      correct(st, accr, xr, zx, zw, accr);
+      if (outType == DType.F32) {
         const yr = yp + (<usize>r * <usize>N << 2);
         for (let n = 0; n < N; n++) {
           const v = <f32>load<i32>(accr + (<usize>n << 2)) * load<f32>(st.deq + (<usize>n << 2));
