@@ -68,7 +68,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   packed: i32; // chunk size of the packed layout st.w was rewritten into at load (8, or 16 for KERNEL_RELAXED7), 0 when plain
   wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
   cw: usize; // int8 path: i32[N] = K zx zw - zx * wsum[n] + bias[n], the correction's per-output constant
-  xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4c16), 4K bytes
+  xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4), 4K bytes
 }
 
 export function checkDense(m: Model, o: u32): i32 {
