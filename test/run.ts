@@ -29,12 +29,12 @@ function runFile(file: string): Promise<string> {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       const num = (label: string) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
       const total = num("Total");
       if (total === 0 || (code !== 0 && num("Passed") === total)) {
         crashed++;
-        out += `\n  (process exited with code ${code} before reporting all results)\n`;
+        out += `\n  (process exited with code ${code}${signal ? ` (signal ${signal})` : ""} before reporting all results)\n`;
       }
       totals.total += Math.max(total, 1);
       totals.passed += num("Passed");
