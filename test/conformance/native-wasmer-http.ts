@@ -214,8 +214,35 @@ test("metrics count requests, errors and latencies", async () => {
   assert.match(text, /edgeq_models_loaded 2/);
 });
 
-test("SIGINT stops the host cleanly and the port refuses connections", async () => {
-  assert.is(await host.stop("SIGINT"), 0, host.stderr());
+test("a stalled upload does not hold up other requests; SIGINT lets it finish, then the port closes", async () => {
+  const { request } = await import("node:http");
+  // over 1 KiB (whitespace is valid JSON): tiny_http reads smaller bodies whole before handing
+  // the request over, so only a larger one is in the gateway's hands while it arrives
+  const body = JSON.stringify({ inputs: { x: x0 } }) + " ".repeat(2000);
+  let finish!: () => void;
+  // request A: headers and part of the body sent, the rest held back
+  const stalled = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(host.url + "/v1/models/dense/infer", { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    req.write(body.slice(0, 10));
+    finish = () => req.end(body.slice(10));
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  // while A's body is incomplete, other clients are still answered
+  await expectWorking();
+  const stopped = host.stop("SIGINT");
+  await new Promise((r) => setTimeout(r, 100));
+  finish();
+  const a = await stalled;
+  assert.is(a.status, 200, a.text);
+  const y = (JSON.parse(a.text) as { outputs: { y: { data: number[] } } }).outputs.y.data;
+  const ref = denseF64(x0, w, b, 1, K, N);
+  y.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 1e-5));
+  assert.is(await stopped, 0, host.stderr());
   let refused = false;
   try {
     await fetch(host.url + "/healthz");

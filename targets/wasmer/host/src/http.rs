@@ -13,7 +13,8 @@
 //! owns it and answers requests one after another in arrival order; a second one would only
 //! wait on a lock. A few reader threads take requests from tiny_http and read their bodies
 //! (size-limited) first, so a slow upload does not hold up inference for everyone else. For
-//! more cores, run one process per core behind a load balancer.
+//! more cores, run one process per core behind a load balancer. tiny_http has no read timeout:
+//! clients that stop mid-body each keep a reader, so untrusted clients belong behind a proxy.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
