@@ -35,10 +35,6 @@ function dotTail(x: usize, u: usize, len: i32): i32 {
   return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x, u), ones));
 }
 
-@inline function rdotc(x: v128, u: v128, acc: v128): v128 {
-  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x, u)));
-}
-
 /** i16x8 of 1, from a value the compilers cannot see is constant (K >= 1). */
 @inline function onesOf(K: i32): v128 {
   return i16x8.splat(<i16>(<i32>(K > 0) | <i32>(K >>> 31)));
@@ -101,7 +97,14 @@ export function i8_gemv_1x4c16_relaxed(x: usize, u: usize, K: i32, N: i32, acc: 
   }
 }
 
-/** xp: 4 activation rows packed by i8_pack_x4 (kc = 16); u: packed with kc = 16 [N][K] in 0..127 -> acc [4][N] (stride ldc). */
+/**
+ * xp: 4 activation rows packed by i8_pack_x4 (kc = 16); u: packed with kc = 16 [N][K] in 0..127
+ * -> acc [4][N] (stride ldc). Per pair of outputs, two 2x2 tiles (activation rows 0-1, then 2-3;
+ * the weight pair stays in L1 between them) with 32 K per iteration: 4 accumulators + 4
+ * activation + 4 weight vectors + ones fit the registers. A 4x2 tile needs one register more
+ * than x64 has (V8 issues all of an iteration's loads first), and the spill or a memory operand
+ * for ones cost about 15 %.
+ */
 export function i8_gemm_4x2c16_relaxed(xp: usize, u: usize, K: i32, N: i32, acc: usize, ldc: i32): void {
   const K16 = K & ~15;
   const kt = K - K16;
@@ -110,38 +113,50 @@ export function i8_gemm_4x2c16_relaxed(xp: usize, u: usize, K: i32, N: i32, acc:
   const as = <usize>ldc << 2;
   const xe = xp + (<usize>K16 << 2);
   const ones = onesOf(K);
+  const xe32 = xp + (<usize>(K & ~31) << 2);
   for (let n = 0; n < N4; n += 2) {
     const block = u + <usize>(n >> 2) * (<usize>K << 2);
-    let pw = block + (<usize>(n & 3) << 4);
-    let a00 = i32x4.splat(0), a01 = i32x4.splat(0), a10 = i32x4.splat(0), a11 = i32x4.splat(0);
-    let a20 = i32x4.splat(0), a21 = i32x4.splat(0), a30 = i32x4.splat(0), a31 = i32x4.splat(0);
-    for (let px = xp; px < xe; px += 64) {
-      const v0 = v128.load(pw), v1 = v128.load(pw, 16);
-      let x = v128.load(px);
-      a00 = rdotc(x, v0, a00);
-      a01 = rdotc(x, v1, a01);
-      x = v128.load(px, 16);
-      a10 = rdotc(x, v0, a10);
-      a11 = rdotc(x, v1, a11);
-      x = v128.load(px, 32);
-      a20 = rdotc(x, v0, a20);
-      a21 = rdotc(x, v1, a21);
-      x = v128.load(px, 48);
-      a30 = rdotc(x, v0, a30);
-      a31 = rdotc(x, v1, a31);
-      pw += 64;
+    const w0 = block + (<usize>(n & 3) << 4);
+    // two 2x2 tiles (activation rows 0-1, then 2-3) over the same weight pair, which stays in L1
+    for (let rp = 0; rp < 4; rp += 2) {
+      let pw = w0;
+      let px = xp + (<usize>rp << 4);
+      let a00 = i32x4.splat(0), a01 = i32x4.splat(0), a10 = i32x4.splat(0), a11 = i32x4.splat(0);
+      for (; px < xe32; px += 128) {
+        const v0 = v128.load(pw), v1 = v128.load(pw, 16), v2 = v128.load(pw, 64), v3 = v128.load(pw, 80);
+        const x0 = v128.load(px), x1 = v128.load(px, 16), x2 = v128.load(px, 64), x3 = v128.load(px, 80);
+        a00 = rdot(x0, v0, ones, a00);
+        a01 = rdot(x0, v1, ones, a01);
+        a10 = rdot(x1, v0, ones, a10);
+        a11 = rdot(x1, v1, ones, a11);
+        a00 = rdot(x2, v2, ones, a00);
+        a01 = rdot(x2, v3, ones, a01);
+        a10 = rdot(x3, v2, ones, a10);
+        a11 = rdot(x3, v3, ones, a11);
+        pw += 128;
+      }
+      if (px < xe) { // one chunk of 16 left
+        const v0 = v128.load(pw), v1 = v128.load(pw, 16);
+        const x0 = v128.load(px), x1 = v128.load(px, 16);
+        a00 = rdot(x0, v0, ones, a00);
+        a01 = rdot(x0, v1, ones, a01);
+        a10 = rdot(x1, v0, ones, a10);
+        a11 = rdot(x1, v1, ones, a11);
+      }
+      // [row rp: n, n+1 | row rp+1: n, n+1]
+      const r = hsum4(a00, a01, a10, a11);
+      const p = acc + <usize>rp * as + (<usize>n << 2);
+      store<i64>(p, i64x2.extract_lane(r, 0));
+      store<i64>(p + as, i64x2.extract_lane(r, 1));
+      if (kt != 0) {
+        const wt0 = block + (<usize>K16 << 2) + <usize>(n & 3) * t, wt1 = wt0 + t;
+        const xt0 = xe + <usize>rp * t, xt1 = xt0 + t;
+        store<i32>(p, load<i32>(p) + dotTail(xt0, wt0, kt));
+        store<i32>(p, load<i32>(p, 4) + dotTail(xt0, wt1, kt), 4);
+        store<i32>(p + as, load<i32>(p + as) + dotTail(xt1, wt0, kt));
+        store<i32>(p + as, load<i32>(p + as, 4) + dotTail(xt1, wt1, kt), 4);
+      }
     }
-    const w0 = block + (<usize>K16 << 2) + <usize>(n & 3) * t, w1 = w0 + t;
-    const x0 = xe, x1 = x0 + t, x2 = x1 + t, x3 = x2 + t;
-    const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(a00) + dotTail(x0, w0, kt));
-    store<i32>(p, hsum(a01) + dotTail(x0, w1, kt), 4);
-    store<i32>(p + as, hsum(a10) + dotTail(x1, w0, kt));
-    store<i32>(p + as, hsum(a11) + dotTail(x1, w1, kt), 4);
-    store<i32>(p + 2 * as, hsum(a20) + dotTail(x2, w0, kt));
-    store<i32>(p + 2 * as, hsum(a21) + dotTail(x2, w1, kt), 4);
-    store<i32>(p + 3 * as, hsum(a30) + dotTail(x3, w0, kt));
-    store<i32>(p + 3 * as, hsum(a31) + dotTail(x3, w1, kt), 4);
   }
   for (let n = N4; n < N; n++) {
     const wr = u + <usize>n * <usize>K;
@@ -149,10 +164,10 @@ export function i8_gemm_4x2c16_relaxed(xp: usize, u: usize, K: i32, N: i32, acc:
     let pw = wr;
     for (let px = xp; px < xe; px += 64) {
       const v = v128.load(pw);
-      b0 = rdotc(v128.load(px), v, b0);
-      b1 = rdotc(v128.load(px, 16), v, b1);
-      b2 = rdotc(v128.load(px, 32), v, b2);
-      b3 = rdotc(v128.load(px, 48), v, b3);
+      b0 = rdot(v128.load(px), v, ones, b0);
+      b1 = rdot(v128.load(px, 16), v, ones, b1);
+      b2 = rdot(v128.load(px, 32), v, ones, b2);
+      b3 = rdot(v128.load(px, 48), v, ones, b3);
       pw += 16;
     }
     const wt = wr + <usize>K16;

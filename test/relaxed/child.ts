@@ -12,7 +12,7 @@ const plain = await createEngine();
 const failures: string[] = [];
 const rng = new Rng(77);
 const shapes: [number, number, number][] = [[1, 1, 1], [1, 15, 3], [1, 16, 8], [2, 17, 9], [4, 31, 2], [5, 64, 17], [9, 100, 33], [4, 1024, 16],
-  [1, 33, 7], [3, 48, 4], [7, 1000, 9], [8, 40, 5]];
+  [1, 33, 7], [3, 48, 4], [7, 1000, 9], [8, 40, 5], [4, 48, 9], [8, 80, 12], [5, 47, 8]];
 const ranges: [number, number][] = [[-64, 63], [0, 127], [-128, -1], [-100, 27], [-128, 127], [-65, 63]];
 for (const [rows, K, N] of shapes)
   for (const [lo, hi] of ranges) {
