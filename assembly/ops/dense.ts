@@ -17,7 +17,7 @@ import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
-import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
+import { i8_pack_xt32, i8_spmm_32x2, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x2-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
 import { decodeRowsI8, weightRows } from "./weights";
@@ -58,7 +58,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   rowPtr: usize; // KERNEL_CSR: the container's CSR arrays
   cols: usize;
   vals: usize;
-  xt: usize; // KERNEL_CSR scratch: i16 [K][32]
+  xt: usize; // KERNEL_CSR scratch: i8 [K][32]
   accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
   u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
   wt: u32; // weight tensor id
@@ -117,7 +117,7 @@ export function prepareDense(m: Model, o: u32): i32 {
       st.rowPtr = tAuxPtr(m, w);
       st.cols = st.rowPtr + (<usize>(N + 1) << 2);
       st.vals = tDataPtr(m, w);
-      st.xt = own(m, <usize>K << 6);
+      st.xt = own(m, <usize>K << 5);
       st.accT = own(m, <usize>min(N, SPARSE_NB) << 7);
       if (st.xt == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     }
@@ -232,17 +232,28 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
   let xsum: i32 = 0;
   if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
   const konst = K * zx * zw - zw * xsum;
-  const bias = st.bias;
-  for (let n = 0; n < N; n++) {
+  const bias = st.path == PATH_I8 ? st.bias : 0;
+  const wsum = st.wsum;
+  if (zx == 0 && konst == 0 && bias == 0) return; // nothing to add (symmetric int8)
+  // fields in locals and four outputs per step: this runs once per output, like the kernels' stores
+  const vzx = i32x4.splat(zx), vk = i32x4.splat(konst);
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
     const p = accr + (<usize>n << 2);
-    let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
-    if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
+    let a = i32x4.add(i32x4.sub(v128.load(p), i32x4.mul(vzx, v128.load(wsum + (<usize>n << 2)))), vk);
+    if (bias != 0) a = i32x4.add(a, v128.load(bias + (<usize>n << 2)));
+    v128.store(p, a);
+  }
+  for (; n < N; n++) {
+    const p = accr + (<usize>n << 2);
+    let a = load<i32>(p) - zx * load<i32>(wsum + (<usize>n << 2)) + konst;
+    if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
     store<i32>(p, a);
   }
 }
 
-/** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
-function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
+/** Raw int8 products for `n` rows (1..st.mr) of x into acc ([n][N]); kernel choice by weight layout. */
+function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
   const N = st.N, K = st.K;
   if (st.kernel == KERNEL_PANEL) {
     const lut = st.lut;
@@ -250,25 +261,25 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
       const cnt = min(PANEL_N, N - nb);
       decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
       let r = 0;
-      for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2), N);
-      for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2));
+      for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2), N);
+      for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
     }
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, st.acc); return; }
+    if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
       const cnt = min(SPARSE_NB, N - nb);
-      i8_spmm_32x1(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.accT);
-      i8_spmm_unpack32(st.accT, cnt, n, st.acc + (<usize>nb << 2), N);
+      i8_spmm_32x2(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.accT);
+      i8_spmm_unpack32(st.accT, cnt, n, acc + (<usize>nb << 2), N);
     }
     return;
   }
   if (ASC_FEATURE_RELAXED_SIMD) {
     if (st.kernel == KERNEL_RELAXED7) {
-      if (n == MR) i8_gemm_4x2c16_relaxed(xr, st.u, K, N, st.acc);
-      else for (let r = 0; r < n; r++) i8_gemv_1x8c16_relaxed(xr + <usize>r * <usize>K, st.u, K, N, st.acc + (<usize>(r * N) << 2));
+      if (n == MR) i8_gemm_4x2c16_relaxed(xr, st.u, K, N, acc);
+      else for (let r = 0; r < n; r++) i8_gemv_1x8c16_relaxed(xr + <usize>r * <usize>K, st.u, K, N, acc + (<usize>(r * N) << 2));
       // undo the weight shift: sum x*w = sum x*u + c * sum x
       const c = st.wshift;
       if (c != 0) for (let r = 0; r < n; r++) {
@@ -276,14 +287,14 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
         let xs: i32 = 0;
         for (let k = 0; k < K; k++) xs += <i32>load<i8>(xrow + <usize>k);
         const add = c * xs;
-        const ar = st.acc + (<usize>(r * N) << 2);
+        const ar = acc + (<usize>(r * N) << 2);
         for (let j = 0; j < N; j++) store<i32>(ar + (<usize>j << 2), load<i32>(ar + (<usize>j << 2)) + add);
       }
       return;
     }
   }
-  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc, N); return; }
-  for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, acc, N); return; }
+  for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, acc + (<usize>(r * N) << 2));
 }
 
 
@@ -308,7 +319,7 @@ export function runDense(m: Model, o: u32, batch: i32): void {
       const n = min(st.mr, rows - r0);
       for (let i = 0; i < n; i++)
         store<f32>(scales + (<usize>i << 2), quantizeDynamicRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
-      accumulate(m, st, st.xq, n);
+      accumulate(m, st, st.xq, n, st.acc);
       for (let i = 0; i < n; i++) {
         const accr = st.acc + (<usize>(i * N) << 2);
         correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0);
@@ -329,14 +340,16 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   const zy = outType == DType.I8 ? tZeroPoint(m, y) : 0;
   for (let r0 = 0; r0 < rows; r0 += st.mr) {
     const cnt = min(st.mr, rows - r0);
-    accumulate(m, st, xp + <usize>r0 * <usize>K, cnt);
+    // int32 output: the kernels write the output rows directly (no copy)
+    const acc = outType == DType.I32 ? yp + (<usize>r0 * <usize>N << 2) : st.acc;
+    accumulate(m, st, xp + <usize>r0 * <usize>K, cnt, acc);
     for (let i = 0; i < cnt; i++) {
       const r = r0 + i;
       const xr = xp + <usize>r * <usize>K;
-      const accr = st.acc + (<usize>(i * N) << 2);
+      const accr = acc + (<usize>(i * N) << 2);
       correct(st, accr, xr, zx, zw);
       if (outType == DType.I32) {
-        memory.copy(yp + (<usize>r * <usize>N << 2), accr, <usize>N << 2);
+        // already in place
       } else if (outType == DType.F32) {
         const yr = yp + (<usize>r * <usize>N << 2);
         for (let n = 0; n < N; n++) {
