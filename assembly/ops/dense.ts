@@ -30,10 +30,14 @@ const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
 const SPARSE_NB: i32 = 256; // outputs per sparse kernel call (bounds its transposed scratch)
 const SPARSE_KP: i32 = 512; // K per sparse panel: [512][32] bytes of activations = 16 KB, stays in L1
 const SPARSE_PANEL_NNZ: i64 = 8; // panels only when rows average this many nonzeros per panel
+// The sparse kernel costs about the same per nonzero whatever the rows (up to 32) of the call; the
+// panel path costs a decode per nonzero plus a dense multiply per row. Measured at 1024 x 1024
+// (2..64 rows, 50-90 % zeros) the sparse kernel wins once rows * N * K >= ~20 * nnz.
+const SPARSE_WORK: i64 = 16;
 
 // int8 weight kernels, chosen at load from the weights' encoding and density
 const KERNEL_DENSE: i32 = 0; // plain rows (dense, or a compressed encoding decoded at load)
-const KERNEL_CSR: i32 = 1; // the container's CSR read in place
+const KERNEL_CSR: i32 = 1; // the container's CSR read in place (few rows per call: the panel path, or the scalar GEMV)
 const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
@@ -64,6 +68,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   seg: usize; // KERNEL_CSR: u32 [N][panels + 1], row n's first nonzero in each K panel, then its end (or rowPtr)
   segStride: usize; // bytes between rows of seg
   panels: i32; // KERNEL_CSR: K panels of SPARSE_KP
+  nnz: i64; // KERNEL_CSR: nonzeros
   accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
   u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
   wt: u32; // weight tensor id
@@ -114,10 +119,12 @@ export function prepareDense(m: Model, o: u32): i32 {
   st.kernel = KERNEL_DENSE;
   st.mr = MR;
   if (tEncoding(m, w) == Encoding.Csr) {
-    // sparse enough that skipping zeros beats the dense kernel (see docs/performance.md)
+    // sparse enough that skipping zeros can beat the dense kernel, given enough rows per call
+    // (at 50 % the sparse kernel took 0.6x the panel path's time at 64 rows; see SPARSE_WORK)
     const nnz = <i64>tDataLen(m, w);
-    if (nnz * 4 <= <i64>N * <i64>K) {
+    if (nnz * 2 <= <i64>N * <i64>K) {
       st.kernel = KERNEL_CSR;
+      st.nnz = nnz;
       st.mr = SPARSE_MR;
       st.rowPtr = tAuxPtr(m, w);
       st.cols = st.rowPtr + (<usize>(N + 1) << 2);
@@ -130,15 +137,18 @@ export function prepareDense(m: Model, o: u32): i32 {
     }
   }
   st.wt = w;
-  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
+  if (st.kernel != KERNEL_DENSE || tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
-    st.kernel = KERNEL_PANEL;
-    st.mr = PANEL_MR;
+    // (for CSR too, for calls with too few rows for the sparse kernel)
+    if (st.kernel == KERNEL_DENSE) {
+      st.kernel = KERNEL_PANEL;
+      st.mr = PANEL_MR;
+    }
     st.panel = own(m, <usize>PANEL_N * <usize>K + 16);
     st.lut = own(m, 16);
     if (st.panel == 0 || st.lut == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     if (tEncoding(m, w) == Encoding.Codebook && tBits(m, w) == 4) memory.copy(st.lut, tAuxPtr(m, w), <usize>tAuxLen(m, w));
-  } else if (st.kernel == KERNEL_DENSE) {
+  } else {
     st.w = tDataPtr(m, w);
   }
   st.acc = own(m, <usize>(st.mr * N) << 2);
@@ -292,22 +302,29 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
   }
 }
 
+/** Compressed weights decoded PANEL_N rows at a time into an L1 panel, times `n` rows of x by the dense kernels. */
+function accumulatePanels(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
+  const N = st.N, K = st.K;
+  const lut = st.lut;
+  for (let nb = 0; nb < N; nb += PANEL_N) {
+    const cnt = min(PANEL_N, N - nb);
+    decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
+    let r = 0;
+    for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2), N);
+    for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
+  }
+}
+
 /** Raw int8 products for `n` rows (1..st.mr) of x into acc ([n][N]); kernel choice by weight layout. */
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
   const N = st.N, K = st.K;
   if (st.kernel == KERNEL_PANEL) {
-    const lut = st.lut;
-    for (let nb = 0; nb < N; nb += PANEL_N) {
-      const cnt = min(PANEL_N, N - nb);
-      decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
-      let r = 0;
-      for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2), N);
-      for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
-    }
+    accumulatePanels(m, st, xr, n, acc);
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
+    if (n == 1 && st.nnz * 4 <= <i64>N * <i64>K) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
+    if (<i64>n * <i64>N * <i64>K < SPARSE_WORK * st.nnz) { accumulatePanels(m, st, xr, n, acc); return; } // too few rows to pay for the sparse kernel
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
       const cnt = min(SPARSE_NB, N - nb);

@@ -1,4 +1,4 @@
-// The CSR sparse kernel (<= 25 % nonzeros) on the shapes its layout makes awkward: K around and
+// The CSR sparse kernel (<= 50 % nonzeros, enough rows per call) on the shapes its layout makes awkward: K around and
 // across its 512-wide panels (1, 255..257, 511..513, 1000, 1100, 2049), batch rows around its
 // 32-row blocks and its 16-row / 4-row pack and unpack tiles (2..70), N across its 256-output
 // blocks, rows that are empty, hold one nonzero, an odd count, or only nonzeros at the last K or
@@ -74,6 +74,25 @@ test("CSR sparse kernel: exact int32 across K panels, 32-row blocks and 256-outp
       const out = m.run({ x: xs }).y.data;
       const ref = denseInt(xs, zx, w, zw, null, rows, K, N);
       assert.equal(Array.from(out), Array.from(ref), `rows ${rows} K ${K} N ${N} density ${density} zx ${zx} zw ${zw}`);
+    }
+    m.dispose();
+  }
+});
+
+test("CSR at 25-50 % nonzeros: few rows per call take the decoded-panel path, more the sparse kernel; both exact", async () => {
+  const e = await engine();
+  const rng = new Rng(34);
+  for (const [batches, K, N, density] of [[[1, 2, 5, 9, 40], 700, 33, 0.45], [[1, 3, 16, 33], 1030, 12, 0.3]] as [number[], number, number, number][]) {
+    const w = new Int8Array(N * K);
+    for (let n = 0; n < N; n++) if (n % 5 !== 2) for (let k = 0; k < K; k++) if (rng.next() < density) w[n * K + k] = rng.int(-128, 127) || 1;
+    let nnz = 0;
+    for (const v of w) if (v !== 0) nnz++;
+    assert.ok(nnz * 4 > N * K && nnz * 2 <= N * K, `density ${nnz / (N * K)}`);
+    const zx = rng.int(-128, 127), zw = rng.int(-3, 3);
+    const m = e.load(model(N, K, zx, w, zw));
+    for (const rows of batches) {
+      const xs = rng.i8(rows * K);
+      assert.equal(Array.from(m.run({ x: xs }).y.data), Array.from(denseInt(xs, zx, w, zw, null, rows, K, N)), `rows ${rows} K ${K} N ${N}`);
     }
     m.dispose();
   }
