@@ -56,7 +56,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   deq: usize; // f32[N]: sx * sw[n] (int8 -> f32), sw[n] (dynamic)
   wsum: usize; // i32[N]: sum_k w[n][k]
   bias: usize; // bias data or 0
-  acc: usize; // scratch i32[MR][N]
+  acc: usize; // scratch i32 [mr][N] (0 for int32 outputs, accumulated in place)
   xq: usize; // scratch i8[MR][K] (dynamic)
   w: usize; // int8 weights [N][K] (decoded when compressed), KERNEL_DENSE
   kernel: i32;
@@ -151,13 +151,15 @@ export function prepareDense(m: Model, o: u32): i32 {
   } else {
     st.w = tDataPtr(m, w);
   }
-  st.acc = own(m, <usize>(st.mr * N) << 2);
+  // int32 outputs are accumulated in place (runDense); the others need a row block of scratch
+  const inPlace = st.path == PATH_I8 && st.outType == DType.I32;
+  st.acc = inPlace ? 0 : own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
   if (st.path == PATH_DYNAMIC) {
     st.xq = own(m, <usize>(st.mr * K) + 16);
     if (st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   }
-  if (st.acc == 0 || st.wsum == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  if ((st.acc == 0 && !inPlace) || st.wsum == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   // row sums for the input zero-point correction, and the int32 overflow bound
   const bias = st.bias;
   for (let n = 0; n < N; n++) {
