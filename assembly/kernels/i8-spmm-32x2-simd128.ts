@@ -1,13 +1,13 @@
 // Unstructured sparse int8 weights x dense activations: 32 batch rows at a time, two nonzeros
-// of an output row per multiply, K split into panels.
+// of an output row per multiply.
 //
 // Layouts:
-// - the container's CSR, read in place: col u16[nnz], val i8[nnz]; which nonzeros of row n lie in
-//   the current K panel comes from `seg` (see i8_spmm_32x2);
-// - xt: the activation block per call, [K][32] u8 holding x + 128 (row m of the block in byte m).
-//   A panel of 512 K is 16 KB, so while every output row's nonzeros in that panel are processed
-//   the random per-nonzero reads stay in L1;
-// - accT: [N][32] int32 partial sums, carried from panel to panel.
+// - the container's CSR, read in place: rowPtr u32[N+1], col u16[nnz], val i8[nnz];
+// - xt: the activation block per call, [K][32] u8 holding x + 128 (row m of the block in byte m):
+//   32 KB at K = 1024, half the int16 layout. Splitting K into L1-sized panels (per-row splits
+//   at load, partial sums carried between panels) measured no faster, even at K = 4096: two
+//   32-byte reads per pair leave the loop bound by its instruction count, not by L2 latency;
+// - accT: [N][32] int32 sums, one row of 32 batch rows per output.
 // Two consecutive nonzeros (k1, w1), (k2, w2) of output row n are taken together: the bytes of
 // rows k1 and k2 of xt are interleaved, zero-extended to int16 pairs (x[m][k1] + 128,
 // x[m][k2] + 128), and one i32x4.dot_i16x8_s against splat(w1 | w2 << 16) adds both products
@@ -119,23 +119,16 @@ export function i8_spmm_unpack32(accT: usize, N: i32, rows: i32, acc: usize, ldc
 @inline function dotHi(z: v128, w: v128): v128 { return i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(z), w); }
 
 /**
- * accT[n][m] (+)= sum over row n's nonzeros j in [seg[n][0], seg[n][1]) of xt[col j][m] * val j, m < 32,
- * where seg[n] is the u32 pair at seg + n * segStride. first: start from -128 * wsum[n] (wsum: i32 [N],
- * the sum of row n's weights; see the layout notes) instead of accT.
+ * accT[n][m] = sum over row n's nonzeros (col k, val w) of x[m][k] * w, for m < 32, from xt (x + 128)
+ * and wsum (i32 [N], the sum of row n's weights: the accumulators start at -128 * wsum[n]).
  */
-export function i8_spmm_32x2(xt: usize, seg: usize, segStride: usize, cols: usize, vals: usize, N: i32, wsum: usize, accT: usize, first: bool): void {
+export function i8_spmm_32x2(xt: usize, rowPtr: usize, cols: usize, vals: usize, N: i32, wsum: usize, accT: usize): void {
+  let j = load<u32>(rowPtr);
   for (let n = 0; n < N; n++) {
     const o = accT + (<usize>n << 7);
-    let s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, s5: v128, s6: v128, s7: v128;
-    if (first) {
-      s0 = i32x4.splat(load<i32>(wsum + (<usize>n << 2)) * -128); s1 = s0; s2 = s0; s3 = s0; s4 = s0; s5 = s0; s6 = s0; s7 = s0;
-    } else {
-      s0 = v128.load(o); s1 = v128.load(o, 16); s2 = v128.load(o, 32); s3 = v128.load(o, 48);
-      s4 = v128.load(o, 64); s5 = v128.load(o, 80); s6 = v128.load(o, 96); s7 = v128.load(o, 112);
-    }
-    const sp = seg + <usize>n * segStride;
-    let j = load<u32>(sp);
-    const b = load<u32>(sp, 4);
+    const s = i32x4.splat(load<i32>(wsum + (<usize>n << 2)) * -128);
+    let s0 = s, s1 = s, s2 = s, s3 = s, s4 = s, s5 = s, s6 = s, s7 = s;
+    const b = load<u32>(rowPtr + (<usize>(n + 1) << 2));
     for (; j + 1 < b; j += 2) {
       const kk = load<u32>(cols + (<usize>j << 1));
       const p = xt + (<usize>(kk & 0xffff) << 5);
@@ -176,6 +169,7 @@ export function i8_spmm_32x2(xt: usize, seg: usize, segStride: usize, cols: usiz
       s6 = i32x4.add(s6, dotLo(z, w));
       s7 = i32x4.add(s7, dotHi(z, w));
     }
+    j = b;
     v128.store(o, s0); v128.store(o, s1, 16);
     v128.store(o, s2, 32); v128.store(o, s3, 48);
     v128.store(o, s4, 64); v128.store(o, s5, 80);

@@ -28,8 +28,6 @@ const PATH_DYNAMIC: i32 = 2;
 const MR: i32 = 4; // rows the dense GEMM microkernel takes at once
 const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
 const SPARSE_NB: i32 = 256; // outputs per sparse kernel call (bounds its transposed scratch)
-const SPARSE_KP: i32 = 512; // K per sparse panel: [512][32] bytes of activations = 16 KB, stays in L1
-const SPARSE_PANEL_NNZ: i64 = 8; // panels only when rows average this many nonzeros per panel
 // The sparse kernel costs about the same per nonzero whatever the rows (up to 32) of the call; the
 // panel path costs a decode per nonzero plus a dense multiply per row. Measured at 1024 x 1024
 // (2..64 rows, 50-90 % zeros) the sparse kernel wins once rows * N * K >= ~20 * nnz.
@@ -65,9 +63,6 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   cols: usize;
   vals: usize;
   xt: usize; // KERNEL_CSR scratch: i8 [K][32]
-  seg: usize; // KERNEL_CSR: u32 [N][panels + 1], row n's first nonzero in each K panel, then its end (or rowPtr)
-  segStride: usize; // bytes between rows of seg
-  panels: i32; // KERNEL_CSR: K panels of SPARSE_KP
   nnz: i64; // KERNEL_CSR: nonzeros
   accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
   u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
@@ -132,8 +127,6 @@ export function prepareDense(m: Model, o: u32): i32 {
       st.xt = own(m, <usize>K << 5);
       st.accT = own(m, <usize>min(N, SPARSE_NB) << 7);
       if (st.xt == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
-      const r = prepareSparsePanels(m, st, nnz);
-      if (r < 0) return r;
     }
   }
   st.wt = w;
@@ -211,39 +204,6 @@ export function prepareDense(m: Model, o: u32): i32 {
     }
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<DenseState>("lo"));
   }
-  return 0;
-}
-
-/**
- * Splits each CSR row at the K panel boundaries (columns are validated sorted and < K at load,
- * so every split lies in [rowPtr[n], rowPtr[n+1]] and the kernel never leaves its row). Only when
- * rows average SPARSE_PANEL_NNZ nonzeros per panel: that also bounds the table (4 (P+1) bytes per
- * row) by the nonzero values' bytes. Otherwise one panel, read straight from rowPtr.
- */
-function prepareSparsePanels(m: Model, st: DenseState, nnz: i64): i32 {
-  const N = st.N, K = st.K;
-  const P = (K + SPARSE_KP - 1) / SPARSE_KP;
-  st.panels = 1;
-  st.seg = st.rowPtr;
-  st.segStride = 4;
-  if (P < 2 || nnz < SPARSE_PANEL_NNZ * <i64>N * <i64>P) return 0;
-  const stride = <usize>(P + 1) << 2;
-  const seg = own(m, <usize>N * stride);
-  if (seg == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
-  for (let n = 0; n < N; n++) {
-    let j = load<u32>(st.rowPtr + (<usize>n << 2));
-    const end = load<u32>(st.rowPtr + (<usize>(n + 1) << 2));
-    const row = seg + <usize>n * stride;
-    for (let p = 0; p < P; p++) {
-      const k0 = <u32>(p * SPARSE_KP);
-      while (j < end && <u32>load<u16>(st.cols + (<usize>j << 1)) < k0) j++;
-      store<u32>(row + (<usize>p << 2), j);
-    }
-    store<u32>(row + (<usize>P << 2), end);
-  }
-  st.seg = seg;
-  st.segStride = stride;
-  st.panels = P;
   return 0;
 }
 
@@ -330,9 +290,7 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
       const cnt = min(SPARSE_NB, N - nb);
-      // panel by panel: all rows' nonzeros in one K range while its activations sit in L1
-      const seg = st.seg + <usize>nb * st.segStride;
-      for (let p = 0; p < st.panels; p++) i8_spmm_32x2(st.xt, seg + (<usize>p << 2), st.segStride, st.cols, st.vals, cnt, st.wsum + (<usize>nb << 2), st.accT, p == 0);
+      i8_spmm_32x2(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.wsum + (<usize>nb << 2), st.accT);
       i8_spmm_unpack32(st.accT, cnt, n, acc + (<usize>nb << 2), N);
     }
     return;

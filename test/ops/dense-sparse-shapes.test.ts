@@ -1,8 +1,9 @@
-// The CSR sparse kernel (<= 50 % nonzeros, enough rows per call) on the shapes its layout makes awkward: K around and
-// across its 512-wide panels (1, 255..257, 511..513, 1000, 1100, 2049), batch rows around its
-// 32-row blocks and its 16-row / 4-row pack and unpack tiles (2..70), N across its 256-output
-// blocks, rows that are empty, hold one nonzero, an odd count, or only nonzeros at the last K or
-// at a panel edge, zero points on both sides, and int8 output with per-channel scales and bias.
+// The CSR sparse kernel (<= 50 % nonzeros, enough rows per call) on the shapes its layout makes
+// awkward: K around powers of two and its 16-wide pack tiles (1, 255..257, 511..513, 1000, 1100,
+// 2049), batch rows around its 32-row blocks and its 16-row / 4-row pack and unpack tiles
+// (2..70), N across its 256-output blocks, rows that are empty, hold one nonzero, an odd count
+// (the last nonzero unpaired), or only nonzeros at the last K or at 512/1024, zero points on both
+// sides, and int8 output with per-channel scales and bias.
 // Expected values come from the scalar reference (test/ref).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -26,7 +27,7 @@ function awkwardWeights(rng: Rng, N: number, K: number, density: number): Int8Ar
       case 6: // the last three K (an odd count at the end)
         for (let k = Math.max(0, K - 3); k < K; k++) w[row + k] = nz();
         break;
-      case 7: // both sides of each panel edge
+      case 7: // both sides of 512 and 1024
         for (const k of [0, 511, 512, 1023, 1024, K - 1]) if (k < K) w[row + k] = nz();
         break;
       case 8: // all -128 in a short run, the extreme products
@@ -47,7 +48,7 @@ function model(N: number, K: number, zx: number, w: Int8Array, zw: number): Uint
   return g.op(Op.Dense, [x, W], [y]).output(y).encode();
 }
 
-test("CSR sparse kernel: exact int32 across K panels, 32-row blocks and 256-output blocks", async () => {
+test("CSR sparse kernel: exact int32 across K tails, 32-row blocks and 256-output blocks", async () => {
   const e = await engine();
   const rng = new Rng(31);
   const cases: [number[], number, number, number][] = [
@@ -63,7 +64,7 @@ test("CSR sparse kernel: exact int32 across K panels, 32-row blocks and 256-outp
     [[32, 15, 70], 1100, 27, 0.1],
     [[34], 1100, 300, 0.02],
     [[7, 40], 2049, 11, 0.05],
-    [[9], 2049, 14, 0.01], // under 8 nonzeros per panel on average: one panel
+    [[9], 2049, 14, 0.01],
   ];
   for (const [batches, K, N, density] of cases) {
     const w = awkwardWeights(rng, N, K, density);
