@@ -20,6 +20,7 @@ import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
 import { decodeRowsI8, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -35,6 +36,10 @@ const KERNEL_CSR: i32 = 1; // the container's CSR read in place
 const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
+const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
+const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
+const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
 const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consecutive values, shifted to 0..127
 
 @unmanaged class DenseState {
@@ -64,6 +69,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   wt: u32; // weight tensor id
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
+  pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
   wshift: i32;
 }
 
@@ -123,7 +129,15 @@ export function prepareDense(m: Model, o: u32): i32 {
     }
   }
   st.wt = w;
-  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
+  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) == Encoding.Nm24) {
+    // 2:4 read in place; the panel only serves the row sums below
+    st.kernel = KERNEL_PAIR;
+    st.mr = PAIR_MR;
+    st.panel = own(m, <usize>K + 16);
+    st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
+    st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  } else if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     st.kernel = KERNEL_PANEL;
     st.mr = PANEL_MR;
@@ -155,7 +169,7 @@ export function prepareDense(m: Model, o: u32): i32 {
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
     } else {
       let row = st.w + <usize>n * <usize>K;
-      if (st.kernel == KERNEL_PANEL) {
+      if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR) {
         decodeRowsI8(m, w, n, 1, st.panel, st.lut);
         row = st.panel;
       }
@@ -244,6 +258,10 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
 /** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_PAIR) {
+    accumulatePairs(m, st, xr, n);
+    return;
+  }
   if (st.kernel == KERNEL_PANEL) {
     const lut = st.lut;
     for (let nb = 0; nb < N; nb += PANEL_N) {
@@ -286,6 +304,27 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
 }
 
+/** KERNEL_PAIR: the pair table of `n` rows, then K tiles x PAIR_NB outputs through the pair kernel. */
+function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
+  const N = st.N, K = st.K, G = K >> 2;
+  const vals = tDataPtr(m, st.wt), idx = tAuxPtr(m, st.wt);
+  const blocks = (n + 3) >> 2;
+  i8_pairgemm_pack(xr, K, n, st.pairs);
+  for (let nb = 0; nb < N; nb += PAIR_NB) {
+    const cnt = min(PAIR_NB, N - nb);
+    for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
+      const g1 = min(G, g0 + PAIR_KG);
+      // 8, 4, 2, 1 row blocks per kernel call
+      for (let j = 0; j < blocks;) {
+        const left = blocks - j;
+        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, idx, K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        j += nbk;
+      }
+    }
+    i8_pairgemm_unpack(st.accT, cnt, n, st.acc + (<usize>nb << 2), N);
+  }
+}
 
 export function runDense(m: Model, o: u32, batch: i32): void {
   const st = changetype<DenseState>(opState(m, o));
