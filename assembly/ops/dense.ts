@@ -20,7 +20,7 @@ import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
-import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_selectors, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
 import { decodeRowsI8, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -70,6 +70,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
   pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
+  sel: usize; // KERNEL_PAIR: pair selectors [N][K/4] bytes built from the 2:4 nibbles
   wshift: i32;
 }
 
@@ -136,7 +137,9 @@ export function prepareDense(m: Model, o: u32): i32 {
     st.panel = own(m, <usize>K + 16);
     st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
     st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
-    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    st.sel = own(m, <usize>N * <usize>(K >> 2));
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0 || st.sel == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    i8_pairgemm_selectors(tAuxPtr(m, w), N, K, st.sel);
   } else if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     st.kernel = KERNEL_PANEL;
@@ -246,11 +249,21 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
   let xsum: i32 = 0;
   if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
   const konst = K * zx * zw - zw * xsum;
-  const bias = st.bias;
-  for (let n = 0; n < N; n++) {
+  const bias = st.path == PATH_I8 ? st.bias : 0;
+  const wsum = st.wsum;
+  // 4 outputs per step (exact int32 wrap-around arithmetic, as the scalar tail)
+  const zxv = i32x4.splat(zx), kv = i32x4.splat(konst);
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const o = <usize>n << 2;
+    let a = i32x4.add(i32x4.sub(v128.load(accr + o), i32x4.mul(zxv, v128.load(wsum + o))), kv);
+    if (bias != 0) a = i32x4.add(a, v128.load(bias + o));
+    v128.store(accr + o, a);
+  }
+  for (; n < N; n++) {
     const p = accr + (<usize>n << 2);
-    let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
-    if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
+    let a = load<i32>(p) - zx * load<i32>(wsum + (<usize>n << 2)) + konst;
+    if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
     store<i32>(p, a);
   }
 }
@@ -307,7 +320,7 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
 /** KERNEL_PAIR: the pair table of `n` rows, then K tiles x PAIR_NB outputs through the pair kernel. */
 function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K, G = K >> 2;
-  const vals = tDataPtr(m, st.wt), idx = tAuxPtr(m, st.wt);
+  const vals = tDataPtr(m, st.wt);
   const blocks = (n + 3) >> 2;
   i8_pairgemm_pack(xr, K, n, st.pairs);
   for (let nb = 0; nb < N; nb += PAIR_NB) {
@@ -318,7 +331,7 @@ function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
       for (let j = 0; j < blocks;) {
         const left = blocks - j;
         const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
-        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, idx, K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, st.sel, K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
         j += nbk;
       }
     }
