@@ -20,7 +20,8 @@ import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
-import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_selectors, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
 import { decodeRowsI8, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -37,6 +38,7 @@ const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per st
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
 const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
 const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
 const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
 const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
@@ -70,7 +72,6 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
   pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
-  sel: usize; // KERNEL_PAIR: pair selectors [N][K/4] bytes built from the 2:4 nibbles
   wshift: i32;
 }
 
@@ -137,9 +138,7 @@ export function prepareDense(m: Model, o: u32): i32 {
     st.panel = own(m, <usize>K + 16);
     st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
     st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
-    st.sel = own(m, <usize>N * <usize>(K >> 2));
-    if (st.panel == 0 || st.pairs == 0 || st.accT == 0 || st.sel == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
-    i8_pairgemm_selectors(tAuxPtr(m, w), N, K, st.sel);
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   } else if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     st.kernel = KERNEL_PANEL;
@@ -321,6 +320,11 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
 function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K, G = K >> 2;
   const vals = tDataPtr(m, st.wt);
+  if (n < PAIR_MIN_ROWS) {
+    // a pair-table block of 4 rows would waste lanes: gather the kept activations per row instead
+    for (let r = 0; r < n; r++) i8_nm24_gemv_1x1(xr + <usize>r * <usize>K, vals, tAuxPtr(m, st.wt), K, N, st.acc + (<usize>(r * N) << 2));
+    return;
+  }
   const blocks = (n + 3) >> 2;
   i8_pairgemm_pack(xr, K, n, st.pairs);
   for (let nb = 0; nb < N; nb += PAIR_NB) {
@@ -331,7 +335,7 @@ function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
       for (let j = 0; j < blocks;) {
         const left = blocks - j;
         const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
-        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, st.sel, K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
         j += nbk;
       }
     }
