@@ -22,6 +22,8 @@ import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
 import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
 import { decodeRowsI8, packedOffset, packRowsInPlace, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -41,6 +43,11 @@ const KERNEL_CSR: i32 = 1; // the container's CSR read in place (few rows per ca
 const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
+const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
+const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
+const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
+const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
 const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted into 0..127 (u = w - min(row))
 
 @unmanaged class DenseState {
@@ -70,6 +77,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   wt: u32; // weight tensor id
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
+  pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
   packed: i32; // chunk size of the packed layout st.w was rewritten into at load (8, or 16 for KERNEL_RELAXED7), 0 when plain
   wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
   xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4c16), 4K bytes
@@ -133,7 +141,15 @@ export function prepareDense(m: Model, o: u32): i32 {
     }
   }
   st.wt = w;
-  if (st.kernel != KERNEL_DENSE || tEncoding(m, w) != Encoding.Dense) {
+  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) == Encoding.Nm24) {
+    // 2:4 read in place; the panel only serves the row sums below
+    st.kernel = KERNEL_PAIR;
+    st.mr = PAIR_MR;
+    st.panel = own(m, <usize>K + 16);
+    st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
+    st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  } else if (st.kernel != KERNEL_DENSE || tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     // (for CSR too, for calls with too few rows for the sparse kernel)
     if (st.kernel == KERNEL_DENSE) {
@@ -169,7 +185,7 @@ export function prepareDense(m: Model, o: u32): i32 {
         abs += <i64>abs_i32(v - zw);
       }
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
-    } else if (st.kernel == KERNEL_PANEL) {
+    } else if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR) {
       decodeRowsI8(m, w, n, 1, st.panel, st.lut);
       for (let k = 0; k < K; k++) {
         const v = <i32>load<i8>(st.panel + <usize>k);
@@ -308,14 +324,14 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
   const bias = st.path == PATH_I8 ? st.bias : 0;
   const wsum = st.wsum;
   if (zx == 0 && konst == 0 && bias == 0) return; // nothing to add (symmetric int8)
-  // fields in locals and four outputs per step: this runs once per output, like the kernels' stores
-  const vzx = i32x4.splat(zx), vk = i32x4.splat(konst);
+  // 4 outputs per step (exact int32 wrap-around arithmetic, as the scalar tail)
+  const zxv = i32x4.splat(zx), kv = i32x4.splat(konst);
   let n = 0;
   for (; n + 4 <= N; n += 4) {
-    const p = accr + (<usize>n << 2);
-    let a = i32x4.add(i32x4.sub(v128.load(p), i32x4.mul(vzx, v128.load(wsum + (<usize>n << 2)))), vk);
-    if (bias != 0) a = i32x4.add(a, v128.load(bias + (<usize>n << 2)));
-    v128.store(p, a);
+    const o = <usize>n << 2;
+    let a = i32x4.add(i32x4.sub(v128.load(accr + o), i32x4.mul(zxv, v128.load(wsum + o))), kv);
+    if (bias != 0) a = i32x4.add(a, v128.load(bias + o));
+    v128.store(accr + o, a);
   }
   for (; n < N; n++) {
     const p = accr + (<usize>n << 2);
@@ -341,6 +357,10 @@ function accumulatePanels(m: Model, st: DenseState, xr: usize, n: i32, acc: usiz
 /** Raw int8 products for `n` rows (1..st.mr) of x into acc ([n][N]); kernel choice by weight layout. */
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
   const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_PAIR) {
+    accumulatePairs(m, st, xr, n, acc);
+    return;
+  }
   if (st.kernel == KERNEL_PANEL) {
     accumulatePanels(m, st, xr, n, acc);
     return;
@@ -388,6 +408,32 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
   for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, acc + (<usize>(r * N) << 2));
 }
 
+/** KERNEL_PAIR: the pair table of `n` rows, then K tiles x PAIR_NB outputs through the pair kernel. */
+function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
+  const N = st.N, K = st.K, G = K >> 2;
+  const vals = tDataPtr(m, st.wt);
+  if (n < PAIR_MIN_ROWS) {
+    // a pair-table block of 4 rows would waste lanes: gather the kept activations per row instead
+    for (let r = 0; r < n; r++) i8_nm24_gemv_1x1(xr + <usize>r * <usize>K, vals, tAuxPtr(m, st.wt), K, N, acc + (<usize>(r * N) << 2));
+    return;
+  }
+  const blocks = (n + 3) >> 2;
+  i8_pairgemm_pack(xr, K, n, st.pairs);
+  for (let nb = 0; nb < N; nb += PAIR_NB) {
+    const cnt = min(PAIR_NB, N - nb);
+    for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
+      const g1 = min(G, g0 + PAIR_KG);
+      // 8, 4, 2, 1 row blocks per kernel call
+      for (let j = 0; j < blocks;) {
+        const left = blocks - j;
+        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        j += nbk;
+      }
+    }
+    i8_pairgemm_unpack(st.accT, cnt, n, acc + (<usize>nb << 2), N);
+  }
+}
 
 export function runDense(m: Model, o: u32, batch: i32): void {
   const st = changetype<DenseState>(opState(m, o));
