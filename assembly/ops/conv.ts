@@ -345,10 +345,13 @@ function finishF32(st: ConvState, y: usize, count: i32): void {
   }
 }
 
-/** i32 accumulators [count][Cout] -> y (first pixel at y); dynScale is the dynamic input scale. */
-function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): void {
+/**
+ * i32 accumulators [count][accStride] -> y (first pixel at y); dynScale is the dynamic input
+ * scale; `more` says more of this sample's output follows the tile (it may be overwritten).
+ */
+function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32, more: bool): void {
   const Cout = st.Cout, bias = st.bias, act = st.act;
-  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy); return; }
+  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy, more); return; }
   const stride = <usize>st.accStride << 2;
   if (st.path == PATH_I8 && st.outType == DType.I32) {
     if (st.accStride == Cout) memory.copy(y, st.acc, (<usize>count * <usize>Cout) << 2);
@@ -382,13 +385,14 @@ function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): 
  * take the branch-free rounding (q + half - 1 + (q's lowest kept bit)) >> shift, which equals
  * mulShiftRound there; anything else goes through mulShiftRound itself.
  */
-function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
+function requantI8(st: ConvState, y: usize, count: i32, zy: i32, more: bool): void {
   const Cout = st.Cout, bias = st.bias;
   const lo = <i64>st.lo, hi = <i64>st.hi;
   let i = 0;
   if (st.vshift != 0) {
-    // whole blocks of 8 outputs spill past a pixel into the next one: the last pixel goes scalar
-    i = st.Np == Cout ? count : count - 1;
+    // whole blocks of 8 outputs spill past a pixel into the next one: the last pixel of a
+    // sample goes scalar
+    i = st.Np == Cout || more ? count : count - 1;
     requantI8Simd(st, y, i, zy);
   }
   for (; i < count; i++) {
@@ -411,12 +415,16 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
   }
 }
 
-/** round_half_even(a * m * 2^-S) for 4 lanes; |result| < 2^31 for S >= 31, so i32 lanes hold it. */
-@inline function mulShift4(a: v128, m: v128, S: i32, half: v128, one: v128): v128 {
+/**
+ * round_half_even(a * m * 2^-S) for 4 lanes; |result| < 2^31 for S >= 31, so i32 lanes hold it.
+ * x64 has no arithmetic i64 lane shift, so the floor shift is a logical one of the sum biased by
+ * 2^62 (it stays below 2^64), minus 2^(62-S); bit S of the product is the same either way.
+ */
+@inline function mulShift4(a: v128, m: v128, S: i32, halfBiased: v128, one: v128, unbias: v128): v128 {
   const pl = i64x2.extmul_low_i32x4_s(a, m), ph = i64x2.extmul_high_i32x4_s(a, m);
-  const rl = i64x2.shr_s(i64x2.add(i64x2.add(pl, half), v128.and(i64x2.shr_s(pl, S), one)), S);
-  const rh = i64x2.shr_s(i64x2.add(i64x2.add(ph, half), v128.and(i64x2.shr_s(ph, S), one)), S);
-  return i8x16.shuffle(rl, rh, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const rl = i64x2.shr_u(i64x2.add(i64x2.add(pl, halfBiased), v128.and(i64x2.shr_u(pl, S), one)), S);
+  const rh = i64x2.shr_u(i64x2.add(i64x2.add(ph, halfBiased), v128.and(i64x2.shr_u(ph, S), one)), S);
+  return i8x16.shuffle(i64x2.sub(rl, unbias), i64x2.sub(rh, unbias), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
 }
 
 /**
@@ -426,7 +434,8 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
  */
 function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
   const Cout = st.Cout, Np = st.Np, S = st.vshift;
-  const half = i64x2.splat((<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
+  const halfBiased = i64x2.splat((<i64>1 << 62) + (<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
+  const unbias = i64x2.splat(<i64>1 << (62 - S));
   const loV = i32x4.splat(st.lo - zy), hiV = i32x4.splat(st.hi - zy), zV = i32x4.splat(zy);
   const bp = st.biasp, mp = st.multp;
   for (let i = 0; i < count; i++) {
@@ -434,8 +443,8 @@ function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
     const yr = y + <usize>i * <usize>Cout;
     for (let n = 0; n < Np; n += 8) {
       const o = <usize>n << 2;
-      let v0 = mulShift4(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(mp + o), S, half, one);
-      let v1 = mulShift4(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(mp + o, 16), S, half, one);
+      let v0 = mulShift4(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(mp + o), S, halfBiased, one, unbias);
+      let v1 = mulShift4(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(mp + o, 16), S, halfBiased, one, unbias);
       v0 = i32x4.add(i32x4.max_s(i32x4.min_s(v0, hiV), loV), zV);
       v1 = i32x4.add(i32x4.max_s(i32x4.min_s(v1, hiV), loV), zV);
       const h = i16x8.narrow_i32x4_s(v0, v1);
@@ -488,26 +497,32 @@ function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynSca
       for (let ow = 0; ow < st.OW; ow += chunk) {
         const count = min<i32>(chunk, st.OW - ow);
         i8_conv_4x8c2(a + <usize>ow * pixStride, pixStride, <usize>st.dh * rowBytes, st.KH, st.pairs, count, st.wp, Cout, st.acc, st.accStride);
-        finishI8(st, y + (<usize>oh * <usize>st.OW + <usize>ow) * <usize>Cout * es, count, zy, dynScale);
+        finishI8(st, y + (<usize>oh * <usize>st.OW + <usize>ow) * <usize>Cout * es, count, zy, dynScale, oh + 1 < st.OH || ow + count < st.OW);
       }
     }
     return;
   }
+  // int32 outputs (no bias, no activation): these kernels write exactly Cout values per pixel,
+  // so they write y itself
+  const raw = st.path == PATH_I8 && st.outType == DType.I32;
   if (st.depthwise) {
     for (let p = 0; p < P; p++) {
       const oh = p / st.OW, ow = p - oh * st.OW;
-      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, st.acc);
-      finishI8(st, y + <usize>p * <usize>Cout * es, 1, zy, dynScale);
+      const yp = y + <usize>p * <usize>Cout * es;
+      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, raw ? yp : st.acc);
+      if (!raw) finishI8(st, yp, 1, zy, dynScale, p + 1 < P);
     }
     return;
   }
   for (let p0 = 0; p0 < P; p0 += TILE) {
     const count = min<i32>(TILE, P - p0);
+    const yp = y + <usize>p0 * <usize>Cout * es;
+    const acc = raw ? yp : st.acc;
     for (let g = 0; g < st.groups; g++) {
       im2colI8(st, x, zx, p0, count, g);
-      i8_gemm_4x8c2(st.col, st.Kp, count, st.wp + <usize>g * st.wpGroup, st.Kp, st.Cog, st.acc + (<usize>(g * st.Cog) << 2), Cout);
+      i8_gemm_4x8c2(st.col, st.Kp, count, st.wp + <usize>g * st.wpGroup, st.Kp, st.Cog, acc + (<usize>(g * st.Cog) << 2), Cout);
     }
-    finishI8(st, y + <usize>p0 * <usize>Cout * es, count, zy, dynScale);
+    if (!raw) finishI8(st, yp, count, zy, dynScale, p0 + count < P);
   }
 }
 
