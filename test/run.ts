@@ -23,25 +23,41 @@ const files = walk(root).filter((f) => !filter || filter.test(f));
 const totals = { total: 0, passed: 0, skipped: 0 };
 let crashed = 0;
 
-function runFile(file: string): Promise<string> {
+interface FileRun {
+  out: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+function spawnFile(file: string): Promise<FileRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(root, "helpers", "run-one.ts"), file], { env: { ...process.env, FORCE_COLOR: "0" } });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    child.on("close", (code) => {
-      const num = (label: string) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
-      const total = num("Total");
-      if (total === 0 || (code !== 0 && num("Passed") === total)) {
-        crashed++;
-        out += `\n  (process exited with code ${code} before reporting all results)\n`;
-      }
-      totals.total += Math.max(total, 1);
-      totals.passed += num("Passed");
-      totals.skipped += num("Skipped");
-      resolve(out.replace(/^\s*(Total|Passed|Skipped|Duration):.*$/gm, "").replace(/\n{3,}/g, "\n\n"));
-    });
+    child.on("close", (code, signal) => resolve({ out, code, signal }));
   });
+}
+
+async function runFile(file: string): Promise<string> {
+  let { out, code, signal } = await spawnFile(file);
+  // A process ended by a signal (not by a failed assertion) is run once more and reported as
+  // such: a crash that repeats still fails the run.
+  if (signal) {
+    const again = await spawnFile(file);
+    out = `  (first run ended by ${signal} with no report; ran again)\n${again.out}`;
+    ({ code, signal } = again);
+  }
+  const num = (label: string) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
+  const total = num("Total");
+  if (total === 0 || (code !== 0 && num("Passed") === total)) {
+    crashed++;
+    out += `\n  (process exited with code ${code}${signal ? ` (signal ${signal})` : ""} before reporting all results)\n`;
+  }
+  totals.total += Math.max(total, 1);
+  totals.passed += num("Passed");
+  totals.skipped += num("Skipped");
+  return out.replace(/^\s*(Total|Passed|Skipped|Duration):.*$/gm, "").replace(/\n{3,}/g, "\n\n");
 }
 
 const t0 = performance.now();

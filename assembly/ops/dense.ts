@@ -8,19 +8,23 @@ import { Activation, DType, Encoding, ErrorCode } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import { own } from "../model";
 import {
-  Model, opAttr, opIn, opOut, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
+  Model, opAttr, opCode, opIn, opNumIn, opOut, outputId, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
   tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tAuxLen, tBits, tptr, tEncoding, opState, setOpState, isConst,
 } from "../model";
 import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
-import { Format } from "../format/spec";
+import { Format, Op } from "../format/spec";
 import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/requant";
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
-import { i8_gemm_4x2c16_relaxed, i8_gemv_1x8c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
-import { decodeRowsI8, weightRows } from "./weights";
+import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
+import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
+import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
+import { decodeRowsI8, packedOffset, packRowsInPlace, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
 const PATH_I8: i32 = 1;
@@ -30,12 +34,17 @@ const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
 const SPARSE_NB: i32 = 256; // outputs per sparse kernel call (bounds its transposed scratch)
 
 // int8 weight kernels, chosen at load from the weights' encoding and density
-const KERNEL_DENSE: i32 = 0; // plain rows (dense, or a compressed encoding decoded at load)
+const KERNEL_DENSE: i32 = 0; // the container's dense rows, plain or packed (ops/weights.ts packRowsInPlace)
 const KERNEL_CSR: i32 = 1; // the container's CSR read in place
 const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
-const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consecutive values, shifted to 0..127
+const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
+const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
+const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
+const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
+const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted into 0..127 (u = w - min(row))
 
 @unmanaged class DenseState {
   path: i32;
@@ -52,7 +61,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   bias: usize; // bias data or 0
   acc: usize; // scratch i32[MR][N]
   xq: usize; // scratch i8[MR][K] (dynamic)
-  w: usize; // int8 weights [N][K] (decoded when compressed), KERNEL_DENSE
+  w: usize; // int8 weights [N][K] in the container, KERNEL_DENSE (packed when st.packed) and KERNEL_RELAXED7
   kernel: i32;
   mr: i32; // rows per kernel call
   rowPtr: usize; // KERNEL_CSR: the container's CSR arrays
@@ -60,11 +69,13 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: weights within 128 consec
   vals: usize;
   xt: usize; // KERNEL_CSR scratch: i16 [K][32]
   accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
-  u: usize; // KERNEL_RELAXED7: u8 [N][K] = w - wshift
   wt: u32; // weight tensor id
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
-  wshift: i32;
+  pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
+  packed: i32; // chunk size of the packed layout st.w was rewritten into at load (8, or 16 for KERNEL_RELAXED7), 0 when plain
+  wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
+  xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4c16), 4K bytes
 }
 
 export function checkDense(m: Model, o: u32): i32 {
@@ -123,7 +134,15 @@ export function prepareDense(m: Model, o: u32): i32 {
     }
   }
   st.wt = w;
-  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
+  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) == Encoding.Nm24) {
+    // 2:4 read in place; the panel only serves the row sums below
+    st.kernel = KERNEL_PAIR;
+    st.mr = PAIR_MR;
+    st.panel = own(m, <usize>K + 16);
+    st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
+    st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  } else if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     st.kernel = KERNEL_PANEL;
     st.mr = PANEL_MR;
@@ -132,7 +151,8 @@ export function prepareDense(m: Model, o: u32): i32 {
     if (st.panel == 0 || st.lut == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     if (tEncoding(m, w) == Encoding.Codebook && tBits(m, w) == 4) memory.copy(st.lut, tAuxPtr(m, w), <usize>tAuxLen(m, w));
   } else if (st.kernel == KERNEL_DENSE) {
-    st.w = tDataPtr(m, w);
+    const r = layoutDenseWeights(m, o, st);
+    if (r < 0) return r;
   }
   st.acc = own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
@@ -153,14 +173,16 @@ export function prepareDense(m: Model, o: u32): i32 {
         abs += <i64>abs_i32(v - zw);
       }
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
-    } else {
-      let row = st.w + <usize>n * <usize>K;
-      if (st.kernel == KERNEL_PANEL) {
-        decodeRowsI8(m, w, n, 1, st.panel, st.lut);
-        row = st.panel;
-      }
+    } else if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR) {
+      decodeRowsI8(m, w, n, 1, st.panel, st.lut);
       for (let k = 0; k < K; k++) {
-        const v = <i32>load<i8>(row + <usize>k);
+        const v = <i32>load<i8>(st.panel + <usize>k);
+        s += v;
+        abs += <i64>abs_i32(v - zw);
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        const v = weightAt(st, n, k);
         s += v;
         abs += <i64>abs_i32(v - zw);
       }
@@ -168,12 +190,6 @@ export function prepareDense(m: Model, o: u32): i32 {
     const bmax: i64 = bias != 0 && st.path == PATH_I8 ? <i64>abs_i32(load<i32>(bias + (<usize>n << 2))) : 0;
     if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this weight row");
     store<i32>(st.wsum + (<usize>n << 2), <i32>s);
-  }
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    if (st.kernel == KERNEL_DENSE) {
-      const r = prepareRelaxed7(m, st);
-      if (r < 0) return r;
-    }
   }
   const perChannel = tScaleCount(m, w) > 1;
   const sw = tScalePtr(m, w);
@@ -195,22 +211,83 @@ export function prepareDense(m: Model, o: u32): i32 {
   return 0;
 }
 
-/** Relaxed build: when every weight lies in [c, c + 127], keep u = w - c for the exact relaxed dot. */
-function prepareRelaxed7(m: Model, st: DenseState): i32 {
-  const total = <usize>st.N * <usize>st.K;
-  let lo: i32 = 127, hi: i32 = -128;
-  for (let i: usize = 0; i < total; i++) {
-    const v = <i32>load<i8>(st.w + i);
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
+/**
+ * Lays out dense int8 weights for the kernels. When only Dense ops read the tensor (as their
+ * weights), it is rewritten in place into the packed layout (memory stays 1x); in the relaxed
+ * build, when every row's values span at most 128 consecutive integers, rows are first stored as
+ * u = w - min(row) in 0..127 for the exact relaxed dot. A later Dense op sharing the tensor takes
+ * the layout the first one chose. Otherwise the rows stay plain and the row-major kernels run.
+ */
+function layoutDenseWeights(m: Model, o: u32, st: DenseState): i32 {
+  const w = st.wt;
+  const N = st.N, K = st.K;
+  st.w = tDataPtr(m, w);
+  for (let e: u32 = 0; e < o; e++) {
+    if (opCode(m, e) != Op.Dense || opIn(m, e, 1) != w) continue;
+    const first = changetype<DenseState>(opState(m, e));
+    st.packed = first.packed;
+    st.kernel = first.kernel;
+    st.wmin = first.wmin;
+    return allocPackScratch(m, st);
   }
-  if (hi - lo > 127) return 0;
-  st.u = own(m, total);
-  if (st.u == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
-  for (let i: usize = 0; i < total; i++) store<u8>(st.u + i, <u8>(<i32>load<i8>(st.w + i) - lo));
-  st.wshift = lo;
+  if (!onlyDenseReads(m, w)) return 0;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const r = shiftRows7(m, st);
+    if (r < 0) return r;
+  }
+  const kc = st.kernel == KERNEL_RELAXED7 ? 16 : 8;
+  if (!packRowsInPlace(st.w, N, K, kc)) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  st.packed = kc;
+  return allocPackScratch(m, st);
+}
+
+function allocPackScratch(m: Model, st: DenseState): i32 {
+  if (st.packed == 0) return 0;
+  st.xpk = own(m, (<usize>st.K << 2) + 16);
+  return st.xpk == 0 ? fail(ErrorCode.OutOfMemory, "out of memory preparing dense") : 0;
+}
+
+/** True when every op that reads tensor t reads it as the weights of a Dense op (and it is no graph output). */
+function onlyDenseReads(m: Model, t: u32): bool {
+  for (let e: u32 = 0; e < m.nOps; e++) {
+    const n = opNumIn(m, e);
+    for (let i = 0; i < n; i++) if (opIn(m, e, i) == t && (opCode(m, e) != Op.Dense || i != 1)) return false;
+  }
+  for (let i: u32 = 0; i < m.nOut; i++) if (outputId(m, i) == t) return false;
+  return true;
+}
+
+/** Relaxed build: when every row spans at most 128 consecutive values, stores u = w - min(row) in place. */
+function shiftRows7(m: Model, st: DenseState): i32 {
+  const N = st.N, K = st.K;
+  for (let n = 0; n < N; n++) {
+    const row = st.w + <usize>n * <usize>K;
+    let lo: i32 = 127, hi: i32 = -128;
+    for (let k = 0; k < K; k++) {
+      const v = <i32>load<i8>(row + <usize>k);
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    if (hi - lo > 127) return 0;
+  }
+  st.wmin = own(m, <usize>N << 2);
+  if (st.wmin == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  for (let n = 0; n < N; n++) {
+    const row = st.w + <usize>n * <usize>K;
+    let lo: i32 = 127;
+    for (let k = 0; k < K; k++) lo = min(lo, <i32>load<i8>(row + <usize>k));
+    for (let k = 0; k < K; k++) store<u8>(row + <usize>k, <u8>(<i32>load<i8>(row + <usize>k) - lo));
+    store<i32>(st.wmin + (<usize>n << 2), lo);
+  }
   st.kernel = KERNEL_RELAXED7;
   return 0;
+}
+
+/** The original int8 weight (n, k) of a KERNEL_DENSE / KERNEL_RELAXED7 tensor, whatever its layout. */
+function weightAt(st: DenseState, n: i32, k: i32): i32 {
+  const off = st.packed != 0 ? packedOffset(st.N, st.K, n, k, st.packed) : <usize>n * <usize>st.K + <usize>k;
+  if (st.kernel == KERNEL_RELAXED7) return <i32>load<u8>(st.w + off) + load<i32>(st.wmin + (<usize>n << 2));
+  return <i32>load<i8>(st.w + off);
 }
 
 @inline function abs_i32(v: i32): i32 { return v < 0 ? -v : v; }
@@ -232,11 +309,21 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
   let xsum: i32 = 0;
   if (zw != 0) for (let k = 0; k < K; k++) xsum += <i32>load<i8>(xr + <usize>k);
   const konst = K * zx * zw - zw * xsum;
-  const bias = st.bias;
-  for (let n = 0; n < N; n++) {
+  const bias = st.path == PATH_I8 ? st.bias : 0;
+  const wsum = st.wsum;
+  // 4 outputs per step (exact int32 wrap-around arithmetic, as the scalar tail)
+  const zxv = i32x4.splat(zx), kv = i32x4.splat(konst);
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const o = <usize>n << 2;
+    let a = i32x4.add(i32x4.sub(v128.load(accr + o), i32x4.mul(zxv, v128.load(wsum + o))), kv);
+    if (bias != 0) a = i32x4.add(a, v128.load(bias + o));
+    v128.store(accr + o, a);
+  }
+  for (; n < N; n++) {
     const p = accr + (<usize>n << 2);
-    let a = load<i32>(p) - zx * load<i32>(st.wsum + (<usize>n << 2)) + konst;
-    if (bias != 0 && st.path == PATH_I8) a += load<i32>(bias + (<usize>n << 2));
+    let a = load<i32>(p) - zx * load<i32>(wsum + (<usize>n << 2)) + konst;
+    if (bias != 0) a += load<i32>(bias + (<usize>n << 2));
     store<i32>(p, a);
   }
 }
@@ -244,6 +331,10 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void
 /** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_PAIR) {
+    accumulatePairs(m, st, xr, n);
+    return;
+  }
   if (st.kernel == KERNEL_PANEL) {
     const lut = st.lut;
     for (let nb = 0; nb < N; nb += PANEL_N) {
@@ -267,25 +358,62 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   }
   if (ASC_FEATURE_RELAXED_SIMD) {
     if (st.kernel == KERNEL_RELAXED7) {
-      if (n == MR) i8_gemm_4x2c16_relaxed(xr, st.u, K, N, st.acc);
-      else for (let r = 0; r < n; r++) i8_gemv_1x8c16_relaxed(xr + <usize>r * <usize>K, st.u, K, N, st.acc + (<usize>(r * N) << 2));
-      // undo the weight shift: sum x*w = sum x*u + c * sum x
-      const c = st.wshift;
-      if (c != 0) for (let r = 0; r < n; r++) {
+      if (n == MR) {
+        i8_pack_x4(xr, K, 16, st.xpk);
+        i8_gemm_4x2c16_relaxed(st.xpk, st.w, K, N, st.acc, N);
+      } else {
+        for (let r = 0; r < n; r++) i8_gemv_1x4c16_relaxed(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+      }
+      // undo the row shifts: sum x*w = sum x*u + wmin[j] * sum x
+      for (let r = 0; r < n; r++) {
         const xrow = xr + <usize>r * <usize>K;
         let xs: i32 = 0;
         for (let k = 0; k < K; k++) xs += <i32>load<i8>(xrow + <usize>k);
-        const add = c * xs;
         const ar = st.acc + (<usize>(r * N) << 2);
-        for (let j = 0; j < N; j++) store<i32>(ar + (<usize>j << 2), load<i32>(ar + (<usize>j << 2)) + add);
+        for (let j = 0; j < N; j++) store<i32>(ar + (<usize>j << 2), load<i32>(ar + (<usize>j << 2)) + load<i32>(st.wmin + (<usize>j << 2)) * xs);
       }
       return;
     }
+  }
+  if (st.packed != 0) {
+    if (n == MR) {
+      i8_pack_x4(xr, K, 8, st.xpk);
+      i8_gemm_4x2c8_packed(st.xpk, st.w, K, N, st.acc, N);
+    } else {
+      for (let r = 0; r < n; r++) i8_gemv_1x4c8_packed(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+    }
+    return;
   }
   if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc, N); return; }
   for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
 }
 
+/** KERNEL_PAIR: the pair table of `n` rows, then K tiles x PAIR_NB outputs through the pair kernel. */
+function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32): void {
+  const N = st.N, K = st.K, G = K >> 2;
+  const vals = tDataPtr(m, st.wt);
+  if (n < PAIR_MIN_ROWS) {
+    // a pair-table block of 4 rows would waste lanes: gather the kept activations per row instead
+    for (let r = 0; r < n; r++) i8_nm24_gemv_1x1(xr + <usize>r * <usize>K, vals, tAuxPtr(m, st.wt), K, N, st.acc + (<usize>(r * N) << 2));
+    return;
+  }
+  const blocks = (n + 3) >> 2;
+  i8_pairgemm_pack(xr, K, n, st.pairs);
+  for (let nb = 0; nb < N; nb += PAIR_NB) {
+    const cnt = min(PAIR_NB, N - nb);
+    for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
+      const g1 = min(G, g0 + PAIR_KG);
+      // 8, 4, 2, 1 row blocks per kernel call
+      for (let j = 0; j < blocks;) {
+        const left = blocks - j;
+        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        j += nbk;
+      }
+    }
+    i8_pairgemm_unpack(st.accT, cnt, n, st.acc + (<usize>nb << 2), N);
+  }
+}
 
 export function runDense(m: Model, o: u32, batch: i32): void {
   const st = changetype<DenseState>(opState(m, o));

@@ -3,6 +3,7 @@
 // compressed kernel read the encoded form directly instead.
 import { Encoding } from "../format/spec";
 import { cb4_decode_swizzle } from "../kernels/cb4-decode-swizzle-simd128";
+import { alloc, free } from "../runtime/alloc";
 import { Model, dtypeSize, own, tAuxLen, tAuxPtr, tBits, tDataPtr, tDim, tDType, tEncoding, tNumel } from "../model";
 
 /** Address of [dims[0]][rowLen] plain weights of the tensor's dtype, or 0 when out of memory. */
@@ -111,4 +112,46 @@ export function decodeRowsI8(m: Model, t: u32, n0: i32, cnt: i32, dst: usize, lu
       store<i8>(base + <usize>(nib >> 2), load<i8>(vals + <usize>((g << 1) + 1)));
     }
   }
+}
+
+// ---- row-interleaved int8 layout for the dense kernels -------------------------------------
+// Rows are grouped in blocks of PACK_NR = 4; inside a block, K is cut into chunks of kc (8 for the
+// SIMD128 kernels, 16 for the relaxed ones) and each chunk stores its 4 rows' kc bytes one after
+// the other ([K/kc][4][kc]), followed by the block's K tail row by row ([4][K % kc]). Rows past the
+// last full block keep the plain [n][K] layout at their original place, so the packed tensor has
+// exactly the plain size. A kernel then reads a whole block through one moving pointer with
+// constant offsets (folded into the loads: no per-row address arithmetic), once, in order.
+export const PACK_NR: i32 = 4;
+
+/** Byte offset of element (n, k) of an [N][K] int8 tensor packed with chunks of kc (8 or 16). */
+export function packedOffset(N: i32, K: i32, n: i32, k: i32, kc: i32): usize {
+  if (n >= (N & ~(PACK_NR - 1))) return <usize>n * <usize>K + <usize>k;
+  const Kc = K - K % kc;
+  const base = <usize>(n >> 2) * (<usize>K << 2);
+  const r = <usize>(n & 3);
+  if (k < Kc) return base + <usize>(k / kc) * (<usize>kc << 2) + r * <usize>kc + <usize>(k % kc);
+  return base + (<usize>Kc << 2) + r * <usize>(K - Kc) + <usize>(k - Kc);
+}
+
+/** Rearranges plain [N][K] bytes at w into the packed layout (chunks of kc = 8 or 16), in place; false when out of memory. */
+export function packRowsInPlace(w: usize, N: i32, K: i32, kc: i32): bool {
+  const N4 = N & ~(PACK_NR - 1);
+  if (N4 == 0) return true;
+  const blk = <usize>K << 2;
+  const tmp = alloc(blk);
+  if (tmp == 0) return false;
+  const Kc = K - K % kc;
+  const kt = <usize>(K - Kc);
+  const cs = <usize>kc;
+  for (let n = 0; n < N4; n += PACK_NR) {
+    const dst = w + <usize>(n >> 2) * blk;
+    memory.copy(tmp, dst, blk);
+    for (let r = 0; r < PACK_NR; r++) {
+      const src = tmp + <usize>r * <usize>K;
+      for (let k = 0; k < Kc; k += kc) memory.copy(dst + <usize>(k / kc) * (cs << 2) + <usize>r * cs, src + <usize>k, cs);
+      memory.copy(dst + (<usize>Kc << 2) + <usize>r * kt, src + <usize>Kc, kt);
+    }
+  }
+  free(tmp);
+  return true;
 }

@@ -1,8 +1,7 @@
-// Runs build/edgeq-cli.wasm (the WASI command) in-process with node:wasi, and through
+// Runs build/edgeq-cli.wasm (the WASI command) under node:wasi (one process per call), and through
 // @wasmer/sdk. Shared by the conformance tests and the CLI tests.
-import { WASI } from "node:wasi";
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../src/node.ts";
@@ -10,7 +9,7 @@ import { rawInput, type Case, type Vector } from "./cases.ts";
 import type { Output, Target } from "./harness.ts";
 
 export const CLI_PATH = join(PACKAGE_ROOT, "build/edgeq-cli.wasm");
-let compiled: Promise<WebAssembly.Module> | undefined;
+const RUN_NODE = join(PACKAGE_ROOT, "targets/wasmer/run-node.mjs");
 
 export interface CliResult {
   code: number;
@@ -18,21 +17,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** One `edgeq-cli` invocation under node:wasi with `dir` preopened as /m. */
+/**
+ * One `edgeq-cli` invocation under node:wasi with `dir` preopened as /m, in its own Node process
+ * through targets/wasmer/run-node.mjs (the way a user runs it; see that file for why).
+ */
 export async function runCliNode(args: string[], dir: string): Promise<CliResult> {
-  compiled ??= WebAssembly.compile(readFileSync(CLI_PATH));
-  const io = mkdtempSync(join(tmpdir(), "edgeq-wasi-io-"));
-  const out = openSync(join(io, "out"), "w"), err = openSync(join(io, "err"), "w");
-  try {
-    const wasi = new WASI({ version: "preview1", args: ["edgeq-cli", ...args], preopens: { "/m": dir }, stdout: out, stderr: err, returnOnExit: true });
-    const inst = await WebAssembly.instantiate(await compiled, wasi.getImportObject() as WebAssembly.Imports);
-    const code = wasi.start(inst);
-    return { code, stdout: readFileSync(join(io, "out"), "utf8"), stderr: readFileSync(join(io, "err"), "utf8") };
-  } finally {
-    closeSync(out);
-    closeSync(err);
-    rmSync(io, { recursive: true, force: true });
-  }
+  const r = spawnSync(process.execPath, ["--no-warnings", RUN_NODE, "--mapdir", `/m:${dir}`, "--", ...args], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 });
+  if (r.status === null) throw new Error(`node:wasi process ended by ${r.signal ?? r.error?.message}: ${r.stderr}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function parseOutputs(name: string, r: CliResult): Output {

@@ -11,7 +11,8 @@ const relaxed = await createEngine({ relaxed: true });
 const plain = await createEngine();
 const failures: string[] = [];
 const rng = new Rng(77);
-const shapes: [number, number, number][] = [[1, 1, 1], [1, 15, 3], [1, 16, 8], [2, 17, 9], [4, 31, 2], [5, 64, 17], [9, 100, 33], [4, 1024, 16]];
+const shapes: [number, number, number][] = [[1, 1, 1], [1, 15, 3], [1, 16, 8], [2, 17, 9], [4, 31, 2], [5, 64, 17], [9, 100, 33], [4, 1024, 16],
+  [1, 33, 7], [3, 48, 4], [7, 1000, 9], [8, 40, 5]];
 const ranges: [number, number][] = [[-64, 63], [0, 127], [-128, -1], [-100, 27], [-128, 127], [-65, 63]];
 for (const [rows, K, N] of shapes)
   for (const [lo, hi] of ranges) {
@@ -34,4 +35,31 @@ for (const [rows, K, N] of shapes)
       if (bad >= 0) failures.push(`${name} [${rows},${K},${N}] w in [${lo},${hi}]: y[${bad}] ${out[bad]} vs ${ref[bad]}`);
     }
   }
+// each row within 128 consecutive values but the tensor spanning the full int8 range (per-row
+// shifts), and the same weights shared by two Dense ops (packed once, read by both)
+for (const [rows, K, N] of [[1, 33, 9], [4, 100, 17], [6, 16, 4], [5, 7, 3]] as [number, number, number][]) {
+  const w = new Int8Array(N * K);
+  for (let n = 0; n < N; n++) {
+    const lo = n % 2 ? -128 : rng.int(-128, 0);
+    for (let k = 0; k < K; k++) w[n * K + k] = rng.int(lo, lo + 127);
+    w[n * K] = lo;
+  }
+  const g = new GraphBuilder();
+  const x = g.input("x", DType.I8, [K], { zeroPoint: 5 });
+  const x2 = g.input("x2", DType.I8, [K], { zeroPoint: -7 });
+  const W = g.constant("W", DType.I8, [N, K], w, { zeroPoint: 1 });
+  const y1 = g.act("y1", DType.I32, [N]), y2 = g.act("y2", DType.I32, [N]);
+  const bytes = g.op(Op.Dense, [x, W], [y1]).op(Op.Dense, [x2, W], [y2]).output(y1).output(y2).encode();
+  const xs = rng.i8(rows * K), xs2 = rng.i8(rows * K);
+  const ref1 = Array.from(denseInt(xs, 5, w, 1, null, rows, K, N)), ref2 = Array.from(denseInt(xs2, -7, w, 1, null, rows, K, N));
+  for (const [name, e] of [["relaxed", relaxed], ["plain", plain]] as const) {
+    const m = e.load(bytes);
+    const out = m.run({ x: xs, x2: xs2 });
+    m.dispose();
+    for (const [y, ref] of [[out.y1.data, ref1], [out.y2.data, ref2]] as const) {
+      const bad = Array.from(y).findIndex((v, i) => v !== ref[i]);
+      if (bad >= 0) failures.push(`${name} shared per-row [${rows},${K},${N}]: y[${bad}] ${y[bad]} vs ${ref[bad]}`);
+    }
+  }
+}
 process.stdout.write(JSON.stringify({ relaxed: relaxed.relaxed, failures }) + "\n");

@@ -2,8 +2,7 @@
 // histogram loses the least information, i.e. minimises KL(P || Q) where P is the histogram
 // clipped at T (outliers folded into the last bin) and Q is P merged into the available int8
 // levels and spread back evenly over the bins that were non-empty.
-import { Histogram } from "./histogram.ts";
-import { type Observer, type QParams, type QScheme, rangeToQParams } from "./observer.ts";
+import { ClippingObserver } from "./clipping.ts";
 
 /**
  * KL(P || Q) for every candidate i in [from, to]: the first i magnitude bins merged into `levels`
@@ -45,16 +44,7 @@ export function klCurve(h: Float64Array, levels: number, from: number, to: numbe
   return out;
 }
 
-export class EntropyObserver implements Observer {
-  private readonly hist: Histogram;
-  constructor(private readonly scheme: QScheme, bins = 2048) {
-    this.hist = new Histogram(bins);
-  }
-
-  observe(values: ArrayLike<number>): void {
-    this.hist.add(values);
-  }
-
+export class EntropyObserver extends ClippingObserver {
   /** The chosen clipping magnitude (the top of the range if nothing non-zero was seen). */
   threshold(): number {
     const h = this.hist.magnitudes();
@@ -68,11 +58,5 @@ export class EntropyObserver implements Observer {
     let best = last;
     for (let i = levels; i <= last; i++) if (kl[i - levels] < kl[best - levels]) best = i;
     return best * this.hist.binWidth;
-  }
-
-  computeQParams(): QParams {
-    if (this.hist.count === 0) return rangeToQParams(NaN, NaN, this.scheme);
-    const [lo, hi] = this.hist.clipped(this.threshold());
-    return rangeToQParams(lo, hi, this.scheme);
   }
 }

@@ -1,19 +1,9 @@
 // MSE: search the clipping magnitude T that minimises the expected squared quantization error:
 // values inside the range cost step^2 / 12 (uniform rounding error), values beyond it cost their
 // squared distance to T. Exact zeros cost nothing (0 is always representable) and are left out.
-import { Histogram } from "./histogram.ts";
-import { type Observer, type QParams, type QScheme, rangeToQParams } from "./observer.ts";
+import { ClippingObserver } from "./clipping.ts";
 
-export class MseObserver implements Observer {
-  private readonly hist: Histogram;
-  constructor(private readonly scheme: QScheme, bins = 2048) {
-    this.hist = new Histogram(bins);
-  }
-
-  observe(values: ArrayLike<number>): void {
-    this.hist.add(values);
-  }
-
+export class MseObserver extends ClippingObserver {
   /** Expected squared error per candidate bin edge i (T = i × bin width), i = 1..bins. */
   errors(): Float64Array {
     const h = this.hist.magnitudes(), B = this.hist.bins, w = this.hist.binWidth;
@@ -42,11 +32,5 @@ export class MseObserver implements Observer {
     let best = 1;
     for (let i = 2; i < err.length; i++) if (err[i] < err[best]) best = i;
     return best * this.hist.binWidth;
-  }
-
-  computeQParams(): QParams {
-    if (this.hist.count === 0) return rangeToQParams(NaN, NaN, this.scheme);
-    const [lo, hi] = this.hist.clipped(this.threshold());
-    return rangeToQParams(lo, hi, this.scheme);
   }
 }

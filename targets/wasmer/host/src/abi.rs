@@ -6,9 +6,30 @@ use wasmer::{imports, Instance, Memory, Module, Store, TypedFunction};
 
 pub const ABI_VERSION: i32 = 1;
 const IO_INFO_SIZE: usize = 48;
-const DTYPE_F32: u32 = 1;
-const DTYPE_I8: u32 = 2;
-const DTYPE_I32: u32 = 3;
+pub const DTYPE_F32: u32 = 1;
+pub const DTYPE_I8: u32 = 2;
+pub const DTYPE_I32: u32 = 3;
+/// The largest batch edgeq_prepare accepts.
+pub const MAX_BATCH: usize = 65536;
+
+/// Bytes per element of a dtype; None for dtypes the artifact does not have.
+pub fn dtype_size(dtype: u32) -> Option<usize> {
+    match dtype {
+        DTYPE_F32 | DTYPE_I32 => Some(4),
+        DTYPE_I8 => Some(1),
+        _ => None,
+    }
+}
+
+/// The dtype names of the HTTP wire formats (src/serve/wire.ts).
+pub fn dtype_name(dtype: u32) -> &'static str {
+    match dtype {
+        DTYPE_F32 => "float32",
+        DTYPE_I8 => "int8",
+        DTYPE_I32 => "int32",
+        _ => "unknown",
+    }
+}
 
 #[derive(Debug)]
 pub enum HostError {
@@ -55,17 +76,22 @@ fn wasm_err(e: impl fmt::Display) -> HostError {
     HostError::Wasm(e.to_string())
 }
 
+#[derive(Clone)]
 pub struct IoInfo {
     pub name: String,
     pub dtype: u32,
+    /// Per-sample shape (the batch dimension is not included).
     pub shape: Vec<u32>,
+    /// int8 quantization scale (0 when unscaled) and zero point.
+    pub scale: f32,
+    pub zero_point: i32,
 }
 
 impl IoInfo {
-    fn per_sample(&self) -> usize {
+    pub fn per_sample(&self) -> usize {
         self.shape.iter().map(|d| *d as usize).product()
     }
-    fn elem_size(&self) -> usize {
+    pub fn elem_size(&self) -> usize {
         if self.dtype == DTYPE_I8 { 1 } else { 4 }
     }
 }
@@ -89,6 +115,15 @@ struct Exports {
     io_ptr: TypedFunction<(i32, i32, i32), i32>,
     run: TypedFunction<i32, i32>,
     free: TypedFunction<i32, ()>,
+    mem_in_use: TypedFunction<(), i32>,
+    mem_peak: TypedFunction<(), i32>,
+}
+
+/// Allocator statistics for /metrics.
+pub struct MemStats {
+    pub linear: u64,
+    pub in_use: u64,
+    pub peak: u64,
 }
 
 pub struct Artifact {
@@ -128,6 +163,8 @@ impl Artifact {
             io_ptr: f!("edgeq_io_ptr"),
             run: f!("edgeq_run"),
             free: f!("edgeq_free"),
+            mem_in_use: f!("edgeq_mem_in_use"),
+            mem_peak: f!("edgeq_mem_peak"),
         };
         let memory = e.get_memory("memory").map_err(wasm_err)?.clone();
         let mut art = Artifact { store, memory, ex, scratch: 0 };
@@ -190,7 +227,8 @@ impl Artifact {
             let rank = u(8).min(4) as usize;
             let shape = (0..rank).map(|j| u(12 + 4 * j)).collect();
             let name_bytes = self.read(u(36) as i32, u(40) as usize)?;
-            list.push(IoInfo { name: String::from_utf8_lossy(&name_bytes).into_owned(), dtype: u(4), shape });
+            let scale = f32::from_bits(u(28));
+            list.push(IoInfo { name: String::from_utf8_lossy(&name_bytes).into_owned(), dtype: u(4), shape, scale, zero_point: u(32) as i32 });
         }
         Ok(list)
     }
@@ -200,25 +238,43 @@ impl Artifact {
         let inputs = self.io_infos(h, 0)?;
         let outputs = self.io_infos(h, 1)?;
         let per: usize = inputs.iter().map(|i| i.per_sample() * i.elem_size()).sum();
-        if per == 0 || data.is_empty() || data.len() % per != 0 {
+        if per == 0 || data.is_empty() || !data.len().is_multiple_of(per) {
             return Err(HostError::Engine { code: 17, message: format!("input has {} bytes; expected a positive multiple of {per} (one sample of every input)", data.len()) });
         }
         let batch = data.len() / per;
-        if batch > 65536 {
-            return Err(HostError::Engine { code: 17, message: format!("batch {batch} exceeds 65536") });
+        if batch > MAX_BATCH {
+            return Err(HostError::Engine { code: 17, message: format!("batch {batch} exceeds {MAX_BATCH}") });
+        }
+        let mut parts = Vec::with_capacity(inputs.len());
+        let mut off = 0;
+        for info in &inputs {
+            let n = batch * info.per_sample() * info.elem_size();
+            parts.push(&data[off..off + n]);
+            off += n;
+        }
+        self.run(h, batch, &parts, &inputs, &outputs)
+    }
+
+    /// Runs a model on one byte buffer per input, each exactly batch × per-sample elements of
+    /// the input's dtype (the caller has checked that against `inputs`, the model's IoInfos).
+    pub fn run(&mut self, h: i32, batch: usize, data: &[&[u8]], inputs: &[IoInfo], outputs: &[IoInfo]) -> Result<Vec<OutputTensor>, HostError> {
+        if data.len() != inputs.len() || batch == 0 || batch > MAX_BATCH {
+            return Err(HostError::Engine { code: 17, message: format!("{} input buffers for {} inputs, batch {batch}", data.len(), inputs.len()) });
+        }
+        for (info, d) in inputs.iter().zip(data) {
+            if d.len() != batch * info.per_sample() * info.elem_size() {
+                return Err(HostError::Engine { code: 17, message: format!("input \"{}\" has {} bytes for batch {batch}", info.name, d.len()) });
+            }
         }
         let r = self.ex.prepare.call(&mut self.store, h, batch as i32);
         self.check(r)?;
-        let mut off = 0;
-        for (i, info) in inputs.iter().enumerate() {
-            let n = batch * info.per_sample() * info.elem_size();
+        for (i, d) in data.iter().enumerate() {
             let r = self.ex.io_ptr.call(&mut self.store, h, 0, i as i32);
             let ptr = self.check(r)?;
             if ptr == 0 {
                 return Err(self.last_error(19));
             }
-            self.write(ptr, &data[off..off + n])?;
-            off += n;
+            self.write(ptr, d)?;
         }
         let r = self.ex.run.call(&mut self.store, h);
         self.check(r)?;
@@ -237,13 +293,20 @@ impl Artifact {
         Ok(result)
     }
 
+    pub fn mem_stats(&mut self) -> MemStats {
+        let linear = self.memory.view(&self.store).data_size();
+        let in_use = self.ex.mem_in_use.call(&mut self.store).unwrap_or(0) as u32 as u64;
+        let peak = self.ex.mem_peak.call(&mut self.store).unwrap_or(0) as u32 as u64;
+        MemStats { linear, in_use, peak }
+    }
+
     #[allow(dead_code)]
     pub fn free(&mut self, ptr: i32) {
         let _ = self.ex.free.call(&mut self.store, ptr);
     }
 }
 
-fn json_string(s: &str) -> String {
+pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -260,19 +323,19 @@ fn json_string(s: &str) -> String {
 
 /// {"outputs":{name:{"dtype","shape","data"}}}; f32 printed via f64's shortest round-trip form.
 pub fn outputs_json(outputs: &[OutputTensor]) -> String {
-    let mut s = String::from("{\"outputs\":{");
+    format!("{{\"outputs\":{}}}", outputs_object(outputs))
+}
+
+/// {name:{"dtype","shape","data"}}: the "outputs" value of every JSON answer. f32 values print as
+/// f64's shortest round-trip form (exact for an f32), non-finite ones as null, like JSON.stringify.
+pub fn outputs_object(outputs: &[OutputTensor]) -> String {
+    let mut s = String::from("{");
     for (i, t) in outputs.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        let dtype = match t.dtype {
-            DTYPE_F32 => "float32",
-            DTYPE_I8 => "int8",
-            DTYPE_I32 => "int32",
-            _ => "unknown",
-        };
         let shape: Vec<String> = t.shape.iter().map(|d| d.to_string()).collect();
-        s.push_str(&format!("{}:{{\"dtype\":\"{dtype}\",\"shape\":[{}],\"data\":[", json_string(&t.name), shape.join(",")));
+        s.push_str(&format!("{}:{{\"dtype\":\"{}\",\"shape\":[{}],\"data\":[", json_string(&t.name), dtype_name(t.dtype), shape.join(",")));
         let vals: Vec<String> = match t.dtype {
             DTYPE_I8 => t.bytes.iter().map(|b| (*b as i8).to_string()).collect(),
             DTYPE_F32 => t
@@ -288,6 +351,6 @@ pub fn outputs_json(outputs: &[OutputTensor]) -> String {
         s.push_str(&vals.join(","));
         s.push_str("]}");
     }
-    s.push_str("}}");
+    s.push('}');
     s
 }
