@@ -7,7 +7,10 @@
 //   f32 x, int8 W           -> f32 y, each sample quantized at run time (dynamic quantization)
 // Kernels: depthwise (groups == Cin == Cout) runs a per-channel SIMD kernel straight on the
 // input; everything else is im2col over a tile of output pixels followed by a GEMM, except f32
-// 1x1/stride-1/unpadded single-group convs, which are a GEMM over the input pixels directly.
+// 1x1/stride-1/unpadded single-group convs, which are a GEMM over the input pixels directly, and
+// int8 single-group convs with few input channels (width dilation 1), which widen each sample
+// once into a zero-bordered i16 image and run a direct conv kernel on it: their im2col would
+// copy runs of only KW*Cin values per window row, which cost far more than the multiply-adds.
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -24,12 +27,16 @@ import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
 import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
 import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
+import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
+import { alloc, free } from "../runtime/alloc";
 
 const PATH_F32: i32 = 0;
 const PATH_I8: i32 = 1;
 const PATH_DYNAMIC: i32 = 2;
 const TILE: i32 = 16; // output pixels per im2col + GEMM step
 const MAX_STEP: i32 = 1 << 16; // strides and dilations
+const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input channels (im2col copies < 8)
+const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
 
 @unmanaged class ConvState {
   path: i32;
@@ -66,6 +73,16 @@ const MAX_STEP: i32 = 1 << 16; // strides and dilations
   col: usize; // im2col tile: TILE rows of K floats or Kp i16
   acc: usize; // i32[TILE][Cout]
   xq: usize; // dynamic: one quantized sample
+  accStride: i32; // i32 per pixel in acc: Cout, or Np for the direct kernel
+  Np: i32; // Cout rounded up to 8
+  direct8: i32; // int8 direct kernel over a padded i16 image
+  Hp: i32; // padded image rows and columns the windows touch
+  Wp: i32;
+  pairs: i32; // i16 pairs per window row: ceil(KW*Cin / 2)
+  xpad: usize; // i16 [Hp][Wp][Cin] (+ slack), borders stay 0
+  vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
+  biasp: usize; // i32[Np]: bias, zero padded (SIMD requant)
+  multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
 }
 
 /** Reads attributes [1..9] and validates them against the shapes. */
@@ -164,6 +181,8 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let n = 0; n < Cout; n++)
       for (let t = 0; t < taps; t++)
         store<i16>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+  } else if (st.groups == 1 && st.dw == 1 && st.Cin <= DIRECT_MAX_CIN) {
+    if (prepareDirectI8(m, st, rows, zw) < 0) return -ErrorCode.OutOfMemory;
   } else {
     st.wpGroup = <usize>(blocks * 8 * <u64>st.Kp * 2);
     st.wp = ownChecked(m, <u64>st.wpGroup * st.groups);
@@ -172,7 +191,10 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let g = 0; g < st.groups; g++)
       i8_gemm_pack_8c2(rows + <usize>g * <usize>st.Cog * <usize>K, K, st.Cog, zw, st.wp + <usize>g * st.wpGroup);
   }
-  st.acc = ownChecked(m, <u64>TILE * Cout * 4);
+  st.Np = ((Cout + 7) >> 3) << 3;
+  if (!st.direct8) st.accStride = Cout;
+  // + 8 i32 of slack: the SIMD requant reads whole blocks of 8 past the last pixel's Cout
+  st.acc = ownChecked(m, (<u64>(st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : TILE) * st.accStride + 8) * 4);
   if (st.acc == 0) return -ErrorCode.OutOfMemory;
   if (st.path == PATH_DYNAMIC) {
     st.xq = ownChecked(m, <u64>st.H * st.W * st.Cin);
@@ -192,7 +214,50 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let n = 0; n < Cout; n++)
       quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
+    return prepareSimdRequant(m, st);
   }
+  return 0;
+}
+
+/** The direct int8 kernel's padded image, accumulator stride and weights (see i8-conv-4x8c2). */
+function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
+  const run = st.KW * st.Cin;
+  st.direct8 = 1;
+  st.pairs = (run + 1) >> 1;
+  st.Hp = (st.OH - 1) * st.sh + (st.KH - 1) * st.dh + 1;
+  st.Wp = (st.OW - 1) * st.sw + st.KW;
+  st.accStride = ((st.Cout + 7) >> 3) << 3;
+  // slack: an odd window row's last pair reads one i16 past the image's last value
+  st.xpad = ownChecked(m, (<u64>st.Hp * st.Wp * st.Cin + 8) * 2);
+  const Kd = <u64>st.KH * st.pairs * 2;
+  st.wp = ownChecked(m, <u64>st.accStride * Kd * 2);
+  if (st.xpad == 0 || st.wp == 0) return -1;
+  const padded = alloc(<usize>max<u64>(<u64>st.Cout * Kd, 16));
+  if (padded == 0) return -1;
+  i8_conv_pad_rows(rows, st.Cout, st.KH, run, st.pairs, zw, padded);
+  i8_gemm_pack_8c2(padded, <i32>Kd, st.Cout, zw, st.wp);
+  free(padded);
+  return 0;
+}
+
+/**
+ * int8 -> int8 with one shift for every channel in 31..62 (any per-tensor weight scale, and
+ * per-channel scales within a factor 2 of each other): requant runs 4 lanes at a time in i64x2.
+ */
+function prepareSimdRequant(m: Model, st: ConvState): i32 {
+  const Cout = st.Cout;
+  const S = load<i32>(st.mult, 4);
+  if (S < 31 || S > 62) return 0;
+  for (let n = 1; n < Cout; n++) if (load<i32>(st.mult + (<usize>n << 3), 4) != S) return 0;
+  const Np = ((Cout + 7) >> 3) << 3;
+  st.biasp = ownChecked(m, <u64>Np * 4);
+  st.multp = ownChecked(m, <u64>Np * 4);
+  if (st.biasp == 0 || st.multp == 0) return -ErrorCode.OutOfMemory;
+  for (let n = 0; n < Cout; n++) {
+    store<i32>(st.multp + (<usize>n << 2), load<i32>(st.mult + (<usize>n << 3)));
+    if (st.bias != 0) store<i32>(st.biasp + (<usize>n << 2), load<i32>(st.bias + (<usize>n << 2)));
+  }
+  st.vshift = S;
   return 0;
 }
 
@@ -248,6 +313,22 @@ function im2colI8(st: ConvState, x: usize, zx: i32, p0: i32, count: i32, g: i32)
   }
 }
 
+/** x - zx as i16 into the padded image's interior; its borders were zeroed at load and stay 0. */
+function fillPadded(st: ConvState, x: usize, zx: i32): void {
+  const Cin = st.Cin;
+  const n = (min<i32>(st.Wp, st.pl + st.W) - st.pl) * Cin; // values per row (> 0: pl < KW <= Wp)
+  const n8 = n & ~7;
+  const zv = i16x8.splat(<i16>zx);
+  const r1 = min<i32>(st.Hp, st.pt + st.H);
+  for (let r = st.pt; r < r1; r++) {
+    const src = x + <usize>(r - st.pt) * <usize>st.W * <usize>Cin;
+    const dst = st.xpad + ((<usize>r * <usize>st.Wp + <usize>st.pl) * <usize>Cin << 1);
+    let c = 0;
+    for (; c < n8; c += 8) v128.store(dst + (<usize>c << 1), i16x8.sub(v128.load8x8_s(src + <usize>c), zv));
+    for (; c < n; c++) store<i16>(dst + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) - zx));
+  }
+}
+
 // ---- output ---------------------------------------------------------------------------------
 
 function finishF32(st: ConvState, y: usize, count: i32): void {
@@ -264,15 +345,23 @@ function finishF32(st: ConvState, y: usize, count: i32): void {
   }
 }
 
-/** i32 accumulators [count][Cout] -> y (first pixel at y); dynScale is the dynamic input scale. */
-function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): void {
+/**
+ * i32 accumulators [count][accStride] -> y (first pixel at y); dynScale is the dynamic input
+ * scale; `more` says more of this sample's output follows the tile (it may be overwritten).
+ */
+function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32, more: bool): void {
   const Cout = st.Cout, bias = st.bias, act = st.act;
-  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy); return; }
-  if (st.path == PATH_I8 && st.outType == DType.I32) { memory.copy(y, st.acc, (<usize>count * <usize>Cout) << 2); return; }
+  if (st.path == PATH_I8 && st.outType == DType.I8) { requantI8(st, y, count, zy, more); return; }
+  const stride = <usize>st.accStride << 2;
+  if (st.path == PATH_I8 && st.outType == DType.I32) {
+    if (st.accStride == Cout) memory.copy(y, st.acc, (<usize>count * <usize>Cout) << 2);
+    else for (let i = 0; i < count; i++) memory.copy(y + ((<usize>i * <usize>Cout) << 2), st.acc + <usize>i * stride, <usize>Cout << 2);
+    return;
+  }
   // f32 outputs: dequantized int8 (int32 bias inside the sum) or dynamic (f32 bias after scaling)
   const dyn = st.path == PATH_DYNAMIC;
   for (let i = 0; i < count; i++) {
-    const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
+    const ar = st.acc + <usize>i * stride;
     const yr = y + ((<usize>i * <usize>Cout) << 2);
     for (let n = 0; n < Cout; n++) {
       const off = <usize>n << 2;
@@ -296,11 +385,18 @@ function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32): 
  * take the branch-free rounding (q + half - 1 + (q's lowest kept bit)) >> shift, which equals
  * mulShiftRound there; anything else goes through mulShiftRound itself.
  */
-function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
+function requantI8(st: ConvState, y: usize, count: i32, zy: i32, more: bool): void {
   const Cout = st.Cout, bias = st.bias;
   const lo = <i64>st.lo, hi = <i64>st.hi;
-  for (let i = 0; i < count; i++) {
-    const ar = st.acc + ((<usize>i * <usize>Cout) << 2);
+  let i = 0;
+  if (st.vshift != 0) {
+    // whole blocks of 8 outputs spill past a pixel into the next one: the last pixel of a
+    // sample goes scalar
+    i = st.Np == Cout || more ? count : count - 1;
+    requantI8Simd(st, y, i, zy);
+  }
+  for (; i < count; i++) {
+    const ar = st.acc + ((<usize>i * <usize>st.accStride) << 2);
     const yr = y + <usize>i * <usize>Cout;
     for (let n = 0; n < Cout; n++) {
       let a = load<i32>(ar + (<usize>n << 2));
@@ -315,6 +411,44 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32): void {
       } else r = <i64>mulShiftRound(a, mult, shift);
       r += <i64>zy;
       store<i8>(yr + <usize>n, <i8>(r < lo ? lo : r > hi ? hi : r));
+    }
+  }
+}
+
+/**
+ * round_half_even(a * m * 2^-S) for 4 lanes; |result| < 2^31 for S >= 31, so i32 lanes hold it.
+ * x64 has no arithmetic i64 lane shift, so the floor shift is a logical one of the sum biased by
+ * 2^62 (it stays below 2^64), minus 2^(62-S); bit S of the product is the same either way.
+ */
+@inline function mulShift4(a: v128, m: v128, S: i32, halfBiased: v128, one: v128, unbias: v128): v128 {
+  const pl = i64x2.extmul_low_i32x4_s(a, m), ph = i64x2.extmul_high_i32x4_s(a, m);
+  const rl = i64x2.shr_u(i64x2.add(i64x2.add(pl, halfBiased), v128.and(i64x2.shr_u(pl, S), one)), S);
+  const rh = i64x2.shr_u(i64x2.add(i64x2.add(ph, halfBiased), v128.and(i64x2.shr_u(ph, S), one)), S);
+  return i8x16.shuffle(i64x2.sub(rl, unbias), i64x2.sub(rh, unbias), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+}
+
+/**
+ * requantI8 for `count` pixels with the shared shift st.vshift, the same rounding as the scalar
+ * path: (q + 2^(S-1) - 1 + (q >> S & 1)) >> S, clamped to [lo - zy, hi - zy] before adding zy.
+ * Writes whole blocks of 8 bytes per pixel, up to Np - Cout bytes into the next pixel.
+ */
+function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
+  const Cout = st.Cout, Np = st.Np, S = st.vshift;
+  const halfBiased = i64x2.splat((<i64>1 << 62) + (<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
+  const unbias = i64x2.splat(<i64>1 << (62 - S));
+  const loV = i32x4.splat(st.lo - zy), hiV = i32x4.splat(st.hi - zy), zV = i32x4.splat(zy);
+  const bp = st.biasp, mp = st.multp;
+  for (let i = 0; i < count; i++) {
+    const ar = st.acc + ((<usize>i * <usize>st.accStride) << 2);
+    const yr = y + <usize>i * <usize>Cout;
+    for (let n = 0; n < Np; n += 8) {
+      const o = <usize>n << 2;
+      let v0 = mulShift4(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(mp + o), S, halfBiased, one, unbias);
+      let v1 = mulShift4(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(mp + o, 16), S, halfBiased, one, unbias);
+      v0 = i32x4.add(i32x4.max_s(i32x4.min_s(v0, hiV), loV), zV);
+      v1 = i32x4.add(i32x4.max_s(i32x4.min_s(v1, hiV), loV), zV);
+      const h = i16x8.narrow_i32x4_s(v0, v1);
+      v128.store64_lane(yr + <usize>n, i8x16.narrow_i16x8_s(h, h), 0);
     }
   }
 }
@@ -352,21 +486,43 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
 function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32): void {
   const P = st.OH * st.OW, Cout = st.Cout;
   const es: usize = st.outType == DType.I8 ? 1 : 4;
+  if (st.direct8) {
+    fillPadded(st, x, zx);
+    const Cin = <usize>st.Cin;
+    const pixStride = (<usize>st.sw * Cin) << 1;
+    const rowBytes = (<usize>st.Wp * Cin) << 1;
+    const chunk = min<i32>(st.OW, DIRECT_TILE);
+    for (let oh = 0; oh < st.OH; oh++) {
+      const a = st.xpad + <usize>(oh * st.sh) * rowBytes;
+      for (let ow = 0; ow < st.OW; ow += chunk) {
+        const count = min<i32>(chunk, st.OW - ow);
+        i8_conv_4x8c2(a + <usize>ow * pixStride, pixStride, <usize>st.dh * rowBytes, st.KH, st.pairs, count, st.wp, Cout, st.acc, st.accStride);
+        finishI8(st, y + (<usize>oh * <usize>st.OW + <usize>ow) * <usize>Cout * es, count, zy, dynScale, oh + 1 < st.OH || ow + count < st.OW);
+      }
+    }
+    return;
+  }
+  // int32 outputs (no bias, no activation): these kernels write exactly Cout values per pixel,
+  // so they write y itself
+  const raw = st.path == PATH_I8 && st.outType == DType.I32;
   if (st.depthwise) {
     for (let p = 0; p < P; p++) {
       const oh = p / st.OW, ow = p - oh * st.OW;
-      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, st.acc);
-      finishI8(st, y + <usize>p * <usize>Cout * es, 1, zy, dynScale);
+      const yp = y + <usize>p * <usize>Cout * es;
+      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, raw ? yp : st.acc);
+      if (!raw) finishI8(st, yp, 1, zy, dynScale, p + 1 < P);
     }
     return;
   }
   for (let p0 = 0; p0 < P; p0 += TILE) {
     const count = min<i32>(TILE, P - p0);
+    const yp = y + <usize>p0 * <usize>Cout * es;
+    const acc = raw ? yp : st.acc;
     for (let g = 0; g < st.groups; g++) {
       im2colI8(st, x, zx, p0, count, g);
-      i8_gemm_4x8c2(st.col, st.Kp, count, st.wp + <usize>g * st.wpGroup, st.Kp, st.Cog, st.acc + (<usize>(g * st.Cog) << 2), Cout);
+      i8_gemm_4x8c2(st.col, st.Kp, count, st.wp + <usize>g * st.wpGroup, st.Kp, st.Cog, acc + (<usize>(g * st.Cog) << 2), Cout);
     }
-    finishI8(st, y + <usize>p0 * <usize>Cout * es, count, zy, dynScale);
+    if (!raw) finishI8(st, yp, count, zy, dynScale, p0 + count < P);
   }
 }
 

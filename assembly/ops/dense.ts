@@ -17,11 +17,13 @@ import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
-import { i8_pack_xt32, i8_spmm_32x1, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x1-simd128";
+import { i8_pack_xt32, i8_spmm_32x2, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x2-simd128";
 import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
 import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
 import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
 import { decodeRowsI8, packedOffset, packRowsInPlace, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -30,13 +32,22 @@ const PATH_DYNAMIC: i32 = 2;
 const MR: i32 = 4; // rows the dense GEMM microkernel takes at once
 const SPARSE_MR: i32 = 32; // rows the sparse kernel takes at once
 const SPARSE_NB: i32 = 256; // outputs per sparse kernel call (bounds its transposed scratch)
+// The sparse kernel costs about the same per nonzero whatever the rows (up to 32) of the call; the
+// panel path costs a decode per nonzero plus a dense multiply per row. Measured at 1024 x 1024
+// (2..64 rows, 50-90 % zeros) the sparse kernel wins once rows * N * K >= ~20 * nnz.
+const SPARSE_WORK: i64 = 16;
 
 // int8 weight kernels, chosen at load from the weights' encoding and density
 const KERNEL_DENSE: i32 = 0; // the container's dense rows, plain or packed (ops/weights.ts packRowsInPlace)
-const KERNEL_CSR: i32 = 1; // the container's CSR read in place
+const KERNEL_CSR: i32 = 1; // the container's CSR read in place (few rows per call: the panel path, or the scalar GEMV)
 const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per step into an L1 panel
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
+const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
+const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
+const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
+const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
 const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted into 0..127 (u = w - min(row))
 
 @unmanaged class DenseState {
@@ -52,7 +63,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   deq: usize; // f32[N]: sx * sw[n] (int8 -> f32), sw[n] (dynamic)
   wsum: usize; // i32[N]: sum_k w[n][k]
   bias: usize; // bias data or 0
-  acc: usize; // scratch i32[MR][N]
+  acc: usize; // scratch i32 [mr][N] (0 for int32 outputs, accumulated in place)
   xq: usize; // scratch i8[MR][K] (dynamic)
   w: usize; // int8 weights [N][K] in the container, KERNEL_DENSE (packed when st.packed) and KERNEL_RELAXED7
   kernel: i32;
@@ -60,14 +71,17 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   rowPtr: usize; // KERNEL_CSR: the container's CSR arrays
   cols: usize;
   vals: usize;
-  xt: usize; // KERNEL_CSR scratch: i16 [K][32]
+  xt: usize; // KERNEL_CSR scratch: i8 [K][32]
+  nnz: i64; // KERNEL_CSR: nonzeros
   accT: usize; // KERNEL_CSR scratch: i32 [SPARSE_NB][32]
   wt: u32; // weight tensor id
   panel: usize; // KERNEL_PANEL scratch: i8 [PANEL_N][K]
   lut: usize; // KERNEL_PANEL: 16 int8 centroids of a 4-bit codebook
+  pairs: usize; // KERNEL_PAIR scratch: the pair table [K/4][6][8] v128
   packed: i32; // chunk size of the packed layout st.w was rewritten into at load (8, or 16 for KERNEL_RELAXED7), 0 when plain
   wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
   cw: usize; // int8 path: i32[N] = K zx zw - zx * wsum[n] + bias[n], the correction's per-output constant
+  cwZero: i32; // 1 when every cw[n] is 0
   xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4), 4K bytes
 }
 
@@ -113,24 +127,37 @@ export function prepareDense(m: Model, o: u32): i32 {
   st.kernel = KERNEL_DENSE;
   st.mr = MR;
   if (tEncoding(m, w) == Encoding.Csr) {
-    // sparse enough that skipping zeros beats the dense kernel (see docs/performance.md)
+    // sparse enough that skipping zeros can beat the dense kernel, given enough rows per call
+    // (at 50 % the sparse kernel took 0.6x the panel path's time at 64 rows; see SPARSE_WORK)
     const nnz = <i64>tDataLen(m, w);
-    if (nnz * 4 <= <i64>N * <i64>K) {
+    if (nnz * 2 <= <i64>N * <i64>K) {
       st.kernel = KERNEL_CSR;
+      st.nnz = nnz;
       st.mr = SPARSE_MR;
       st.rowPtr = tAuxPtr(m, w);
       st.cols = st.rowPtr + (<usize>(N + 1) << 2);
       st.vals = tDataPtr(m, w);
-      st.xt = own(m, <usize>K << 6);
+      st.xt = own(m, <usize>K << 5);
       st.accT = own(m, <usize>min(N, SPARSE_NB) << 7);
       if (st.xt == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     }
   }
   st.wt = w;
-  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) != Encoding.Dense) {
+  if (st.kernel == KERNEL_DENSE && tEncoding(m, w) == Encoding.Nm24) {
+    // 2:4 read in place; the panel only serves the row sums below
+    st.kernel = KERNEL_PAIR;
+    st.mr = PAIR_MR;
+    st.panel = own(m, <usize>K + 16);
+    st.pairs = own(m, <usize>(K >> 2) * PAIRGEMM_GROUP_BYTES);
+    st.accT = own(m, <usize>min(N, PAIR_NB) << 7);
+    if (st.panel == 0 || st.pairs == 0 || st.accT == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  } else if (st.kernel != KERNEL_DENSE || tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
-    st.kernel = KERNEL_PANEL;
-    st.mr = PANEL_MR;
+    // (for CSR too, for calls with too few rows for the sparse kernel)
+    if (st.kernel == KERNEL_DENSE) {
+      st.kernel = KERNEL_PANEL;
+      st.mr = PANEL_MR;
+    }
     st.panel = own(m, <usize>PANEL_N * <usize>K + 16);
     st.lut = own(m, 16);
     if (st.panel == 0 || st.lut == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
@@ -139,13 +166,15 @@ export function prepareDense(m: Model, o: u32): i32 {
     const r = layoutDenseWeights(m, o, st);
     if (r < 0) return r;
   }
-  st.acc = own(m, <usize>(st.mr * N) << 2);
+  // int32 outputs are accumulated in place (runDense); the others need a row block of scratch
+  const inPlace = st.path == PATH_I8 && st.outType == DType.I32;
+  st.acc = inPlace ? 0 : own(m, <usize>(st.mr * N) << 2);
   st.wsum = own(m, <usize>N << 2);
   if (st.path == PATH_DYNAMIC) {
     st.xq = own(m, <usize>(st.mr * K) + 16);
     if (st.xq == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   }
-  if (st.acc == 0 || st.wsum == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+  if ((st.acc == 0 && !inPlace) || st.wsum == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
   // row sums for the input zero-point correction, and the int32 overflow bound
   const bias = st.bias;
   for (let n = 0; n < N; n++) {
@@ -158,7 +187,7 @@ export function prepareDense(m: Model, o: u32): i32 {
         abs += <i64>abs_i32(v - zw);
       }
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
-    } else if (st.kernel == KERNEL_PANEL) {
+    } else if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR) {
       decodeRowsI8(m, w, n, 1, st.panel, st.lut);
       for (let k = 0; k < K; k++) {
         const v = <i32>load<i8>(st.panel + <usize>k);
@@ -180,10 +209,12 @@ export function prepareDense(m: Model, o: u32): i32 {
     st.cw = own(m, <usize>N << 2);
     if (st.cw == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     const zx = tZeroPoint(m, x);
+    st.cwZero = 1;
     for (let n = 0; n < N; n++) {
       let c = K * zx * zw - zx * load<i32>(st.wsum + (<usize>n << 2));
       if (bias != 0) c += load<i32>(bias + (<usize>n << 2));
       store<i32>(st.cw + (<usize>n << 2), c);
+      if (c != 0) st.cwZero = 0;
     }
   }
   const perChannel = tScaleCount(m, w) > 1;
@@ -309,37 +340,38 @@ function sumI8(x: usize, K: i32): i32 {
 }
 
 /**
- * acc (raw sum over K of x times the stored weights) -> corrected int32 accumulators in dst:
+ * acc (raw sum over K of x times the stored weights) -> corrected int32 accumulators, in place:
  * sum (x - zx)(w - zw) + bias (int8 path) = acc - zx * wsum[n] + K zx zw - zw * sum x (+ bias[n])
  * (+ wmin[n] * sum x when the weights are stored shifted, KERNEL_RELAXED7). With a static zx
  * (int8 path) the per-output constant part is precomputed at load in st.cw. Wrapping int32
  * arithmetic throughout: the true result fits, so any order gives the same bits.
  */
-function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32, dst: usize): void {
+function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32): void {
   const N = st.N, K = st.K;
   const shifted = st.kernel == KERNEL_RELAXED7;
   const xsum = zw != 0 || shifted ? sumI8(xr, K) : 0;
   const wsum = st.wsum, cw = st.cw, wmin = st.wmin;
   const N4 = N & ~3;
   if (cw != 0) {
+    if (st.cwZero != 0 && zw == 0 && !shifted) return; // nothing to add (symmetric int8, no bias)
     const c = i32x4.splat(-zw * xsum);
     const xs = i32x4.splat(xsum);
     if (shifted) {
       for (let n = 0; n < N4; n += 4) {
         const o = <usize>n << 2;
-        v128.store(dst + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), i32x4.add(c, i32x4.mul(v128.load(wmin + o), xs))));
+        v128.store(accr + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), i32x4.add(c, i32x4.mul(v128.load(wmin + o), xs))));
       }
     } else {
       for (let n = 0; n < N4; n += 4) {
         const o = <usize>n << 2;
-        v128.store(dst + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), c));
+        v128.store(accr + o, i32x4.add(i32x4.add(v128.load(accr + o), v128.load(cw + o)), c));
       }
     }
     for (let n = N4; n < N; n++) {
       const o = <usize>n << 2;
       let a = load<i32>(accr + o) + load<i32>(cw + o) - zw * xsum;
       if (shifted) a += load<i32>(wmin + o) * xsum;
-      store<i32>(dst + o, a);
+      store<i32>(accr + o, a);
     }
     return;
   }
@@ -348,31 +380,42 @@ function correct(st: DenseState, accr: usize, xr: usize, zx: i32, zw: i32, dst: 
     const o = <usize>n << 2;
     let a = load<i32>(accr + o) - zx * load<i32>(wsum + o) + K * zx * zw - zw * xsum;
     if (shifted) a += load<i32>(wmin + o) * xsum;
-    store<i32>(dst + o, a);
+    store<i32>(accr + o, a);
   }
 }
 
-/** Raw int8 products for `n` rows (1..MR) of x into st.acc ([n][N]); kernel choice by weight layout. */
-function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
+/** Compressed weights decoded PANEL_N rows at a time into an L1 panel, times `n` rows of x by the dense kernels. */
+function accumulatePanels(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
   const N = st.N, K = st.K;
+  const lut = st.lut;
+  for (let nb = 0; nb < N; nb += PANEL_N) {
+    const cnt = min(PANEL_N, N - nb);
+    decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
+    let r = 0;
+    for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2), N);
+    for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
+  }
+}
+
+/** Raw int8 products for `n` rows (1..st.mr) of x into acc ([n][N]); kernel choice by weight layout. */
+function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
+  const N = st.N, K = st.K;
+  if (st.kernel == KERNEL_PAIR) {
+    accumulatePairs(m, st, xr, n, acc);
+    return;
+  }
   if (st.kernel == KERNEL_PANEL) {
-    const lut = st.lut;
-    for (let nb = 0; nb < N; nb += PANEL_N) {
-      const cnt = min(PANEL_N, N - nb);
-      decodeRowsI8(m, st.wt, nb, cnt, st.panel, lut);
-      let r = 0;
-      for (; r + MR <= n; r += MR) i8_gemm_4x2c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2), N);
-      for (; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.panel, K, cnt, st.acc + (<usize>(r * N + nb) << 2));
-    }
+    accumulatePanels(m, st, xr, n, acc);
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, st.acc); return; }
+    if (n == 1 && st.nnz * 4 <= <i64>N * <i64>K) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
+    if (<i64>n * <i64>N * <i64>K < SPARSE_WORK * st.nnz) { accumulatePanels(m, st, xr, n, acc); return; } // too few rows to pay for the sparse kernel
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
       const cnt = min(SPARSE_NB, N - nb);
-      i8_spmm_32x1(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.accT);
-      i8_spmm_unpack32(st.accT, cnt, n, st.acc + (<usize>nb << 2), N);
+      i8_spmm_32x2(st.xt, st.rowPtr + (<usize>nb << 2), st.cols, st.vals, cnt, st.wsum + (<usize>nb << 2), st.accT);
+      i8_spmm_unpack32(st.accT, cnt, n, acc + (<usize>nb << 2), N);
     }
     return;
   }
@@ -380,9 +423,9 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
     if (st.kernel == KERNEL_RELAXED7) {
       if (n == MR) {
         i8_pack_x4(xr, K, 16, st.xpk);
-        i8_gemm_4x2c16_relaxed(st.xpk, st.w, K, N, st.acc, N);
+        i8_gemm_4x2c16_relaxed(st.xpk, st.w, K, N, acc, N);
       } else {
-        for (let r = 0; r < n; r++) i8_gemv_1x4c16_relaxed(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+        for (let r = 0; r < n; r++) i8_gemv_1x4c16_relaxed(xr + <usize>r * <usize>K, st.w, K, N, acc + (<usize>(r * N) << 2));
       }
       // the row shifts are undone by correct(): sum x*w = sum x*u + wmin[n] * sum x
       return;
@@ -391,16 +434,42 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32): void {
   if (st.packed != 0) {
     if (n == MR) {
       i8_pack_x4(xr, K, 8, st.xpk);
-      i8_gemm_4x2c8_packed(st.xpk, st.w, K, N, st.acc, N);
+      i8_gemm_4x2c8_packed(st.xpk, st.w, K, N, acc, N);
     } else {
-      for (let r = 0; r < n; r++) i8_gemv_1x4c8_packed(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+      for (let r = 0; r < n; r++) i8_gemv_1x4c8_packed(xr + <usize>r * <usize>K, st.w, K, N, acc + (<usize>(r * N) << 2));
     }
     return;
   }
-  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, st.acc, N); return; }
-  for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, st.acc + (<usize>(r * N) << 2));
+  if (n == MR) { i8_gemm_4x2c8(xr, st.w, K, N, acc, N); return; }
+  for (let r = 0; r < n; r++) i8_gemv_1x8c8(xr + <usize>r * <usize>K, st.w, K, N, acc + (<usize>(r * N) << 2));
 }
 
+/** KERNEL_PAIR: the pair table of `n` rows, then K tiles x PAIR_NB outputs through the pair kernel. */
+function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
+  const N = st.N, K = st.K, G = K >> 2;
+  const vals = tDataPtr(m, st.wt);
+  if (n < PAIR_MIN_ROWS) {
+    // a pair-table block of 4 rows would waste lanes: gather the kept activations per row instead
+    for (let r = 0; r < n; r++) i8_nm24_gemv_1x1(xr + <usize>r * <usize>K, vals, tAuxPtr(m, st.wt), K, N, acc + (<usize>(r * N) << 2));
+    return;
+  }
+  const blocks = (n + 3) >> 2;
+  i8_pairgemm_pack(xr, K, n, st.pairs);
+  for (let nb = 0; nb < N; nb += PAIR_NB) {
+    const cnt = min(PAIR_NB, N - nb);
+    for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
+      const g1 = min(G, g0 + PAIR_KG);
+      // 8, 4, 2, 1 row blocks per kernel call
+      for (let j = 0; j < blocks;) {
+        const left = blocks - j;
+        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
+        j += nbk;
+      }
+    }
+    i8_pairgemm_unpack(st.accT, cnt, n, acc + (<usize>nb << 2), N);
+  }
+}
 
 export function runDense(m: Model, o: u32, batch: i32): void {
   const st = changetype<DenseState>(opState(m, o));
@@ -423,10 +492,10 @@ export function runDense(m: Model, o: u32, batch: i32): void {
       const n = min(st.mr, rows - r0);
       for (let i = 0; i < n; i++)
         store<f32>(scales + (<usize>i << 2), quantizeDynamicRow(xp + (<usize>(r0 + i) * <usize>K << 2), K, st.xq + <usize>i * <usize>K, zps + (<usize>i << 2)));
-      accumulate(m, st, st.xq, n);
+      accumulate(m, st, st.xq, n, st.acc);
       for (let i = 0; i < n; i++) {
         const accr = st.acc + (<usize>(i * N) << 2);
-        correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0, accr);
+        correct(st, accr, st.xq + <usize>i * <usize>K, load<i32>(zps + (<usize>i << 2)), 0);
         const scale = load<f32>(scales + (<usize>i << 2));
         const yr = yp + (<usize>(r0 + i) * <usize>N << 2);
         // bias is f32 here: added after dequantization, not by correct()
@@ -444,17 +513,17 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   const zy = outType == DType.I8 ? tZeroPoint(m, y) : 0;
   for (let r0 = 0; r0 < rows; r0 += st.mr) {
     const cnt = min(st.mr, rows - r0);
-    accumulate(m, st, xp + <usize>r0 * <usize>K, cnt);
+    // int32 output: the kernels write the output rows directly (no copy)
+    const acc = outType == DType.I32 ? yp + (<usize>r0 * <usize>N << 2) : st.acc;
+    accumulate(m, st, xp + <usize>r0 * <usize>K, cnt, acc);
     for (let i = 0; i < cnt; i++) {
       const r = r0 + i;
       const xr = xp + <usize>r * <usize>K;
-      const accr = st.acc + (<usize>(i * N) << 2);
+      const accr = acc + (<usize>(i * N) << 2);
+      correct(st, accr, xr, zx, zw);
       if (outType == DType.I32) {
-        correct(st, accr, xr, zx, zw, yp + (<usize>r * <usize>N << 2));
-        continue;
-      }
-      correct(st, accr, xr, zx, zw, accr);
-      if (outType == DType.F32) {
+        // already in place
+      } else if (outType == DType.F32) {
         const yr = yp + (<usize>r * <usize>N << 2);
         for (let n = 0; n < N; n++) {
           const v = <f32>load<i32>(accr + (<usize>n << 2)) * load<f32>(st.deq + (<usize>n << 2));

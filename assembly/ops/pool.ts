@@ -146,12 +146,18 @@ function windowF32(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize): void 
 
 // ---- int8 -------------------------------------------------------------------------------------
 
-function windowI8(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize): void {
+/**
+ * `spill`: the sample holds 16 bytes from every window pixel's last channel block on (input)
+ * and from this output pixel's (output), so the C % 16 tail channels run as one 16-lane block:
+ * the extra input lanes are read and dropped, the extra output lanes land in later output
+ * pixels, which are written after this one.
+ */
+function windowI8(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize, spill: bool): void {
   const C = st.C;
   const h0 = max<i32>(ih0, 0), h1 = min<i32>(ih0 + st.kh, st.H);
   const w0 = max<i32>(iw0, 0), w1 = min<i32>(iw0 + st.kw, st.W);
   if (st.op == Op.MaxPool) {
-    const C16 = C & ~15;
+    const C16 = spill ? (C + 15) & ~15 : C & ~15;
     for (let c = 0; c < C16; c += 16) {
       let a = i8x16.splat(-128);
       for (let ih = h0; ih < h1; ih++)
@@ -205,11 +211,17 @@ export function runPool(m: Model, o: u32, batch: i32): void {
   const xp = tptr(m, opIn(m, o, 0)), yp = tptr(m, opOut(m, o, 0));
   for (let b = 0; b < batch; b++) {
     const x = xp + <usize>b * inN, y = yp + <usize>b * outN;
+    const C16 = <usize>(st.C & ~15);
     for (let oh = 0; oh < st.OH; oh++)
       for (let ow = 0; ow < st.OW; ow++) {
         const yo = y + (<usize>oh * <usize>st.OW + <usize>ow) * <usize>st.C * es;
-        if (es == 1) windowI8(st, x, oh * st.sh - st.pt, ow * st.sw - st.pl, yo);
-        else windowF32(st, x, oh * st.sh - st.pt, ow * st.sw - st.pl, yo);
+        const ih0 = oh * st.sh - st.pt, iw0 = ow * st.sw - st.pl;
+        if (es == 1) {
+          // the window's last pixel is its furthest from x
+          const last = <usize>(min<i32>(ih0 + st.kh, st.H) - 1) * <usize>st.W + <usize>(min<i32>(iw0 + st.kw, st.W) - 1);
+          const spill = last * <usize>st.C + C16 + 16 <= inN && yo - y + C16 + 16 <= outN;
+          windowI8(st, x, ih0, iw0, yo, spill);
+        } else windowF32(st, x, ih0, iw0, yo);
       }
   }
 }

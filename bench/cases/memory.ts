@@ -3,7 +3,7 @@
 // batch (no sharing assumed). Each measurement uses a fresh engine so the peak is the model's.
 import { Kind, DType } from "../../assembly/format/spec.ts";
 import { decode } from "../../src/format/reader.ts";
-import { codebook, csr } from "../../src/format/encodings.ts";
+import { codebook, csr, nm24 } from "../../src/format/encodings.ts";
 import { createEngine } from "../../src/node.ts";
 import { Rng } from "../../test/helpers/rng.ts";
 import type { Ctx } from "../harness.ts";
@@ -37,6 +37,10 @@ export async function memoryCases(ctx: Ctx): Promise<void> {
   await measure(ctx, `csr 90% int8 ${M}x${K}x${N}`, denseI8Model(K, N, w9, csr(w9, N, K)), x, M);
   const idx = Uint8Array.from({ length: N * K }, () => rng.int(0, 15));
   await measure(ctx, `codebook 4-bit ${M}x${K}x${N}`, denseI8Model(K, N, w, codebook(idx, rng.i8(16), 4, N, K)), x, M);
+  // 2:4 keeps the first two of every four weights; its pair-table scratch is per call, so batch 1 is the worst case
+  const w24 = Int8Array.from(w, (v, i) => (i % 4 < 2 ? v : 0));
+  await measure(ctx, `2:4 int8 ${M}x${K}x${N}`, denseI8Model(K, N, w24, nm24(w24, N, K)), x, M);
+  await measure(ctx, `2:4 int8 1x${K}x${N}`, denseI8Model(K, N, w24, nm24(w24, N, K)), x.subarray(0, K), 1);
   const dims = [784, 300, 100, 10];
   const layers = dims.slice(1).map((n, i) => ({ N: n, K: dims[i], wq: rng.i8(n * dims[i]), bq: new Int32Array(n), sw: 0.01, sy: 0.5, zy: -128, relu: true, wf: new Float32Array(0), bf: new Float32Array(0) }));
   for (const B of [1, 32]) await measure(ctx, `lenet-300-100 int8 b${B}`, mlpI8Model(layers, 1 / 127), rng.i8(B * 784), B);

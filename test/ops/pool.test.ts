@@ -20,6 +20,10 @@ const CASES: PoolGeom[] = [
   geom({ batch: 1, H: 9, W: 8, C: 9, kernel: [3, 3], stride: [1, 1], pads: [1, 1, 1, 1] }),
   geom({ batch: 1, H: 3, W: 5, C: 33, kernel: [3, 5] }),
   geom({ batch: 2, H: 8, W: 8, C: 8, kernel: [1, 1], stride: [2, 2] }),
+  // LeNet-5's pools (C % 16 tails run as spilling 16-lane blocks away from a sample's end)
+  geom({ batch: 2, H: 28, W: 28, C: 6, kernel: [2, 2] }),
+  geom({ batch: 3, H: 10, W: 10, C: 16, kernel: [2, 2] }),
+  geom({ batch: 2, H: 5, W: 9, C: 5, kernel: [2, 3], stride: [1, 1], pads: [1, 2, 0, 1] }),
 ];
 
 const label = (p: PoolGeom) => `${p.batch}x${p.H}x${p.W}x${p.C} k${p.kernel} s${p.stride} p${p.pads}`;

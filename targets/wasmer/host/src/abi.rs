@@ -238,7 +238,7 @@ impl Artifact {
         let inputs = self.io_infos(h, 0)?;
         let outputs = self.io_infos(h, 1)?;
         let per: usize = inputs.iter().map(|i| i.per_sample() * i.elem_size()).sum();
-        if per == 0 || data.is_empty() || data.len() % per != 0 {
+        if per == 0 || data.is_empty() || !data.len().is_multiple_of(per) {
             return Err(HostError::Engine { code: 17, message: format!("input has {} bytes; expected a positive multiple of {per} (one sample of every input)", data.len()) });
         }
         let batch = data.len() / per;

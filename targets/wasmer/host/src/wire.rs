@@ -269,7 +269,7 @@ pub fn bind_inputs(infos: &[IoInfo], given: Vec<WireTensor>, max_batch: usize) -
         }
         let per = info.per_sample() as u64;
         let n = t.len() as u64;
-        let b = if t.shape.is_empty() { if per > 0 && n % per == 0 { n / per } else { 0 } } else { t.shape[0] };
+        let b = if t.shape.is_empty() { if per > 0 && n.is_multiple_of(per) { n / per } else { 0 } } else { t.shape[0] };
         if !t.shape.is_empty() && (t.shape.len() != info.shape.len() + 1 || t.shape[1..].iter().zip(&info.shape).any(|(a, b)| *a != *b as u64)) {
             return Err(bad(format!("input \"{}\" has shape [{}]; expected [batch, {}]", info.name, shape_str(&t.shape), shape_str(&info.shape))));
         }
