@@ -19,6 +19,12 @@ export interface Row {
   memRatio?: number;
   /** The dot peak measured in the same rounds as this row (int8 rows). */
   peakGops?: number;
+  /** CPU ms per call in each round, in round order (rows settled together share rounds). */
+  samplesMs?: number[];
+  /** The dot peak's GOPS in each round, in round order (int8 rows). */
+  peakSamples?: number[];
+  /** Rows with the same id were timed in the same rounds (one settle() call). */
+  settleId?: number;
   note?: string;
 }
 
@@ -59,7 +65,9 @@ export function contend(ctx: Ctx, info: CaseInfo, contender: string, make: () =>
  * cases), so all contenders of a case see the same machine conditions and their ratios hold
  * even on a loaded machine. Medians over rounds are reported, minima kept.
  */
+let settles = 0;
 export async function settle(ctx: Ctx): Promise<void> {
+  const settleId = ++settles;
   const live: { row: Row; r: Runner; reps: number; t: number[]; wall: number[] }[] = [];
   for (const p of ctx.pending.splice(0)) {
     const row: Row = { group: p.info.group, case: p.info.name, contender: p.contender, ops: p.info.ops, int8: p.info.int8, status: "ok" };
@@ -95,8 +103,10 @@ export async function settle(ctx: Ctx): Promise<void> {
     l.row.medianMs = median(l.t);
     l.row.minMs = Math.min(...l.t);
     l.row.wallMedianMs = median(l.wall);
+    l.row.samplesMs = l.t;
+    l.row.settleId = settleId;
     l.row.gops = l.row.ops / (l.row.medianMs * 1e6);
-    if (l.row.int8) { l.row.pctPeak = (100 * l.row.gops) / peak; l.row.peakGops = peak; }
+    if (l.row.int8) { l.row.pctPeak = (100 * l.row.gops) / peak; l.row.peakGops = peak; l.row.peakSamples = peakT; }
     try { await l.r.release?.(); } catch { /* timing already recorded */ }
   }
   for (const l of live) ctx.log(`  ${l.row.group} ${l.row.case} ${l.row.contender}: ${l.row.medianMs!.toFixed(3)} ms`);

@@ -4,16 +4,29 @@ import type { Row } from "./harness.ts";
 export interface Target { figure: string; target: string; value: number | null; met: boolean | null; from: string; valueFromMinima?: number | null }
 
 let useMin = false;
-const ms = (rows: Row[], group: string, caseName: string | RegExp, contender: string | RegExp): number | null => {
-  const r = rows.find((x) => x.group === group && x.status === "ok" && (typeof caseName === "string" ? x.case === caseName : caseName.test(x.case)) && (typeof contender === "string" ? x.contender === contender : contender.test(x.contender)));
-  return (useMin ? r?.minMs : r?.medianMs) ?? null;
-};
+const find = (rows: Row[], group: string, caseName: string | RegExp, contender: string | RegExp): Row | undefined =>
+  rows.find((x) => x.group === group && x.status === "ok" && (typeof caseName === "string" ? x.case === caseName : caseName.test(x.case)) && (typeof contender === "string" ? x.contender === contender : contender.test(x.contender)));
+const ms = (rows: Row[], group: string, caseName: string | RegExp, contender: string | RegExp): Row | null => find(rows, group, caseName, contender) ?? null;
+const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
 const pct = (rows: Row[], group: string, caseName: string, contender: string): number | null => {
-  const r = rows.find((x) => x.group === group && x.case === caseName && x.contender === contender && x.status === "ok");
+  const r = find(rows, group, caseName, contender);
   if (!r) return null;
-  return useMin ? (100 * r.ops) / (r.minMs! * 1e6) / r.peakGops! : r.pctPeak ?? null;
+  if (useMin) return (100 * r.ops) / (r.minMs! * 1e6) / r.peakGops!;
+  // paired: each round's speed over the peak sampled in that round
+  if (r.samplesMs && r.peakSamples?.length === r.samplesMs.length) return med(r.samplesMs.map((t, i) => (100 * r.ops) / (t * 1e6) / r.peakSamples![i]));
+  return r.pctPeak ?? null;
 };
-const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+/**
+ * How many times faster b is than a. Rows timed in the same rounds give the median of the
+ * per-round ratios (paired: a drift of the machine's speed between rounds cancels); otherwise,
+ * and for the minima, the ratio of the two statistics.
+ */
+const ratio = (a: Row | null, b: Row | null): number | null => {
+  if (!a || !b) return null;
+  if (useMin) return a.minMs! / b.minMs!;
+  if (a.samplesMs && b.samplesMs && a.settleId === b.settleId && a.samplesMs.length === b.samplesMs.length) return med(a.samplesMs.map((t, i) => t / b.samplesMs![i]));
+  return a.medianMs! / b.medianMs!;
+};
 
 /** Targets from medians, each also recomputed from minima (the least disturbed runs). */
 export function summarize(rows: Row[]): Target[] {
@@ -34,7 +47,7 @@ function summarizeWith(rows: Row[]): Target[] {
   for (const c of ["1x1024x1024", "1x64x32"]) {
     const ort = rows.filter((r) => r.case === c && r.status === "ok" && r.contender.startsWith("ort-web") && r.medianMs !== undefined).sort((a, b) => a.medianMs! - b.medianMs!)[0];
     if (!ort) continue;
-    add(`GEMV ${c}: edgeq int8 vs ${ort.contender}`, ">= 4x", ratio(ort.medianMs!, ms(rows, "gemm-int8", c, "edgeq-simd128 int8")), 4, "gemm-int8");
+    add(`GEMV ${c}: edgeq int8 vs ${ort.contender}`, ">= 4x", ratio(ort, ms(rows, "gemm-int8", c, "edgeq-simd128 int8")), 4, "gemm-int8");
     add(`GEMV ${c}: % of dot peak`, ">= 50 %", pct(rows, "gemm-int8", c, "edgeq-simd128 int8"), 50, "gemm-int8");
   }
   for (const c of ["64x1024x1024", "5x40x24"]) add(`GEMM ${c}: % of dot peak`, ">= 65 %", pct(rows, "gemm-int8", c, "edgeq-simd128 int8"), 65, "gemm-int8");

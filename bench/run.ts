@@ -49,7 +49,8 @@ if (want("relaxed")) try {
   log("relaxed child ...");
   const child = fileURLToPath(new URL("./relaxed-child.ts", import.meta.url));
   const out = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--no-liftoff", "--import", "tsx", child, ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
-  rows.push(...(JSON.parse(out.trim().split("\n").pop()!) as Row[]));
+  // the child numbers its settle() rounds from 1 too: keep its ids apart from ours
+  rows.push(...(JSON.parse(out.trim().split("\n").pop()!) as Row[]).map((r) => ({ ...r, settleId: r.settleId === undefined ? undefined : -r.settleId })));
 } catch (e) {
   rows.push({ group: "gemm-int8", case: "*", contender: "edgeq-relaxed", ops: 0, int8: true, status: "error", note: (e as Error).message.slice(0, 160) });
 }
