@@ -1,6 +1,6 @@
 // Renders a bench result file as the Markdown tables of docs/performance.md, so the record is
 // regenerated from a run instead of copied by hand:
-//   node --import tsx bench/markdown.ts bench/results/latest.json
+//   node --import tsx bench/markdown.ts bench/results/final.json
 import { readFileSync } from "node:fs";
 import type { Row } from "./harness.ts";
 import type { Target } from "./report.ts";
