@@ -12,17 +12,7 @@
 // rebuilds the ones vector (pcmpeqd + psrlw) inside every fused relaxed dot, 5 instructions per
 // 16 multiply-adds instead of 3. The ones vector is built from a run-time value so that neither
 // Binaryen nor V8 turns it back into a constant that is rematerialized at each use.
-
-@inline function hsum(a: v128): i32 {
-  return (i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3));
-}
-
-/** [sum of a's lanes, sum of b's, sum of c's, sum of d's] (a 4x4 transpose folded into adds). */
-@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7));
-  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7));
-  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
-}
+import { hsum, hsum4 } from "./i8-reduce";
 
 function dotTail(x: usize, u: usize, len: i32): i32 {
   let s: i32 = 0;

@@ -5,16 +5,7 @@
 // so the inner loop reads through two moving pointers with constant offsets that V8 folds into
 // the loads. Each weight load feeds 4 dots; 8 accumulators + 2 weights + 1 activation stay in
 // registers. Exact widening as the GEMV (v128.load8x8_s + i32x4.dot_i16x8_s). Raw products only.
-
-@inline function hsum(a: v128): i32 {
-  return (i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3));
-}
-
-function dotTail(x: usize, w: usize, len: i32): i32 {
-  let s: i32 = 0;
-  for (let k = 0; k < len; k++) s += <i32>load<i8>(x + <usize>k) * <i32>load<i8>(w + <usize>k);
-  return s;
-}
+import { dotTailI8, hsum } from "./i8-reduce";
 
 /**
  * Packs 4 rows of x (row stride K) into dst: [K/kc][4][kc], then the K tail [4][K%kc]; dst holds
@@ -66,14 +57,14 @@ export function i8_gemm_4x2c8_packed(xp: usize, w: usize, K: i32, N: i32, acc: u
     const w0 = block + (<usize>K8 << 2) + <usize>(n & 3) * t, w1 = w0 + t;
     const x0 = xe, x1 = x0 + t, x2 = x1 + t, x3 = x2 + t;
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(a00) + dotTail(x0, w0, kt));
-    store<i32>(p, hsum(a01) + dotTail(x0, w1, kt), 4);
-    store<i32>(p + as, hsum(a10) + dotTail(x1, w0, kt));
-    store<i32>(p + as, hsum(a11) + dotTail(x1, w1, kt), 4);
-    store<i32>(p + 2 * as, hsum(a20) + dotTail(x2, w0, kt));
-    store<i32>(p + 2 * as, hsum(a21) + dotTail(x2, w1, kt), 4);
-    store<i32>(p + 3 * as, hsum(a30) + dotTail(x3, w0, kt));
-    store<i32>(p + 3 * as, hsum(a31) + dotTail(x3, w1, kt), 4);
+    store<i32>(p, hsum(a00) + dotTailI8(x0, w0, kt));
+    store<i32>(p, hsum(a01) + dotTailI8(x0, w1, kt), 4);
+    store<i32>(p + as, hsum(a10) + dotTailI8(x1, w0, kt));
+    store<i32>(p + as, hsum(a11) + dotTailI8(x1, w1, kt), 4);
+    store<i32>(p + 2 * as, hsum(a20) + dotTailI8(x2, w0, kt));
+    store<i32>(p + 2 * as, hsum(a21) + dotTailI8(x2, w1, kt), 4);
+    store<i32>(p + 3 * as, hsum(a30) + dotTailI8(x3, w0, kt));
+    store<i32>(p + 3 * as, hsum(a31) + dotTailI8(x3, w1, kt), 4);
   }
   // rows past the last block stay plain [n][K]
   for (let n = N4; n < N; n++) {
@@ -88,9 +79,9 @@ export function i8_gemm_4x2c8_packed(xp: usize, w: usize, K: i32, N: i32, acc: u
       pw += 8;
     }
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(b0) + dotTail(xe, pw, kt));
-    store<i32>(p + as, hsum(b1) + dotTail(xe + t, pw, kt));
-    store<i32>(p + 2 * as, hsum(b2) + dotTail(xe + 2 * t, pw, kt));
-    store<i32>(p + 3 * as, hsum(b3) + dotTail(xe + 3 * t, pw, kt));
+    store<i32>(p, hsum(b0) + dotTailI8(xe, pw, kt));
+    store<i32>(p + as, hsum(b1) + dotTailI8(xe + t, pw, kt));
+    store<i32>(p + 2 * as, hsum(b2) + dotTailI8(xe + 2 * t, pw, kt));
+    store<i32>(p + 3 * as, hsum(b3) + dotTailI8(xe + 3 * t, pw, kt));
   }
 }

@@ -3,16 +3,7 @@
 // dot products. Same exact widening as the GEMV (v128.load8x8_s + i32x4.dot_i16x8_s); 8
 // accumulators + 4 activations + 2 weights fit the 16 x64 vector registers without spills.
 // Raw products only; the caller applies zero points, bias and requantization.
-
-@inline function hsum(a: v128): i32 {
-  return (i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3));
-}
-
-function tail(x: usize, w: usize, from: i32, K: i32): i32 {
-  let s: i32 = 0;
-  for (let k = from; k < K; k++) s += <i32>load<i8>(x + <usize>k) * <i32>load<i8>(w + <usize>k);
-  return s;
-}
+import { dotTailI8, hsum } from "./i8-reduce";
 
 /**
  * x: 4 rows with stride K; w: row-major [N][K]; acc: 4 rows of N i32 with stride ldc elements.
@@ -49,14 +40,14 @@ export function i8_gemm_4x2c8(x: usize, w: usize, K: i32, N: i32, acc: usize, ld
       a31 = i32x4.add(a31, i32x4.dot_i16x8_s(u3, v1));
     }
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(a00) + tail(x0, w0, K8, K));
-    store<i32>(p, hsum(a01) + tail(x0, w1, K8, K), 4);
-    store<i32>(p + as, hsum(a10) + tail(x1, w0, K8, K));
-    store<i32>(p + as, hsum(a11) + tail(x1, w1, K8, K), 4);
-    store<i32>(p + 2 * as, hsum(a20) + tail(x2, w0, K8, K));
-    store<i32>(p + 2 * as, hsum(a21) + tail(x2, w1, K8, K), 4);
-    store<i32>(p + 3 * as, hsum(a30) + tail(x3, w0, K8, K));
-    store<i32>(p + 3 * as, hsum(a31) + tail(x3, w1, K8, K), 4);
+    store<i32>(p, hsum(a00) + dotTailI8(x0 + <usize>K8, w0 + <usize>K8, K - K8));
+    store<i32>(p, hsum(a01) + dotTailI8(x0 + <usize>K8, w1 + <usize>K8, K - K8), 4);
+    store<i32>(p + as, hsum(a10) + dotTailI8(x1 + <usize>K8, w0 + <usize>K8, K - K8));
+    store<i32>(p + as, hsum(a11) + dotTailI8(x1 + <usize>K8, w1 + <usize>K8, K - K8), 4);
+    store<i32>(p + 2 * as, hsum(a20) + dotTailI8(x2 + <usize>K8, w0 + <usize>K8, K - K8));
+    store<i32>(p + 2 * as, hsum(a21) + dotTailI8(x2 + <usize>K8, w1 + <usize>K8, K - K8), 4);
+    store<i32>(p + 3 * as, hsum(a30) + dotTailI8(x3 + <usize>K8, w0 + <usize>K8, K - K8));
+    store<i32>(p + 3 * as, hsum(a31) + dotTailI8(x3 + <usize>K8, w1 + <usize>K8, K - K8), 4);
   }
   for (; n < N; n++) {
     const wr = w + <usize>n * xs;
@@ -70,9 +61,9 @@ export function i8_gemm_4x2c8(x: usize, w: usize, K: i32, N: i32, acc: usize, ld
       b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v128.load8x8_s(x3 + o), v));
     }
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(b0) + tail(x0, wr, K8, K));
-    store<i32>(p + as, hsum(b1) + tail(x1, wr, K8, K));
-    store<i32>(p + 2 * as, hsum(b2) + tail(x2, wr, K8, K));
-    store<i32>(p + 3 * as, hsum(b3) + tail(x3, wr, K8, K));
+    store<i32>(p, hsum(b0) + dotTailI8(x0 + <usize>K8, wr + <usize>K8, K - K8));
+    store<i32>(p + as, hsum(b1) + dotTailI8(x1 + <usize>K8, wr + <usize>K8, K - K8));
+    store<i32>(p + 2 * as, hsum(b2) + dotTailI8(x2 + <usize>K8, wr + <usize>K8, K - K8));
+    store<i32>(p + 3 * as, hsum(b3) + dotTailI8(x3 + <usize>K8, wr + <usize>K8, K - K8));
   }
 }

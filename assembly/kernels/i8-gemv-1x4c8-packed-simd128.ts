@@ -7,23 +7,7 @@
 // allocatable xmm registers) is the widest step without spills; 8 outputs per step spilled.
 // v128.load8x8_s sign-extends 8 int8 to i16 inside the load, so i32x4.dot_i16x8_s stays exact for
 // the full int8 range. Raw products only; the caller applies zero points, bias and requantization.
-
-@inline function hsum(a: v128): i32 {
-  return (i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3));
-}
-
-/** [sum of a's lanes, sum of b's, sum of c's, sum of d's] (a 4x4 transpose folded into adds). */
-@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7));
-  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7));
-  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
-}
-
-function dotTail(x: usize, w: usize, len: i32): i32 {
-  let s: i32 = 0;
-  for (let k = 0; k < len; k++) s += <i32>load<i8>(x + <usize>k) * <i32>load<i8>(w + <usize>k);
-  return s;
-}
+import { dotTailI8, hsum, hsum4 } from "./i8-reduce";
 
 /** w: [N][K] packed with kc = 8 (ops/weights.ts); acc receives N i32 values. */
 export function i8_gemv_1x4c8_packed(x: usize, w: usize, K: i32, N: i32, acc: usize): void {
@@ -61,10 +45,10 @@ export function i8_gemv_1x4c8_packed(x: usize, w: usize, K: i32, N: i32, acc: us
     const o = acc + (<usize>n << 2);
     v128.store(o, hsum4(a0, a1, a2, a3));
     if (kt != 0) {
-      store<i32>(o, load<i32>(o) + dotTail(xe, p, kt));
-      store<i32>(o, load<i32>(o, 4) + dotTail(xe, p + t, kt), 4);
-      store<i32>(o, load<i32>(o, 8) + dotTail(xe, p + 2 * t, kt), 8);
-      store<i32>(o, load<i32>(o, 12) + dotTail(xe, p + 3 * t, kt), 12);
+      store<i32>(o, load<i32>(o) + dotTailI8(xe, p, kt));
+      store<i32>(o, load<i32>(o, 4) + dotTailI8(xe, p + t, kt), 4);
+      store<i32>(o, load<i32>(o, 8) + dotTailI8(xe, p + 2 * t, kt), 8);
+      store<i32>(o, load<i32>(o, 12) + dotTailI8(xe, p + 3 * t, kt), 12);
       p += t << 2;
     }
   }
@@ -76,6 +60,6 @@ export function i8_gemv_1x4c8_packed(x: usize, w: usize, K: i32, N: i32, acc: us
       a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load8x8_s(xp), v128.load8x8_s(wp)));
       wp += 8;
     }
-    store<i32>(acc + (<usize>n << 2), hsum(a) + dotTail(xe, wp, kt));
+    store<i32>(acc + (<usize>n << 2), hsum(a) + dotTailI8(xe, wp, kt));
   }
 }

@@ -3,16 +3,7 @@
 // v128.load8x8_s loads and sign-extends 8 int8 to i16 in one instruction, so i32x4.dot_i16x8_s
 // stays exact for the full int8 range without separate widening shuffles. Eight independent
 // accumulators hide the dot latency and share one activation load.
-
-@inline function hsum(a: v128): i32 {
-  return (i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3));
-}
-
-function tail(x: usize, w: usize, from: i32, K: i32): i32 {
-  let s: i32 = 0;
-  for (let k = from; k < K; k++) s += <i32>load<i8>(x + <usize>k) * <i32>load<i8>(w + <usize>k);
-  return s;
-}
+import { dotTailI8, hsum } from "./i8-reduce";
 
 /** w is row-major [N][K] (row stride K); acc receives N i32 values. */
 export function i8_gemv_1x8c8(x: usize, w: usize, K: i32, N: i32, acc: usize): void {
@@ -38,19 +29,19 @@ export function i8_gemv_1x8c8(x: usize, w: usize, K: i32, N: i32, acc: usize): v
       a7 = i32x4.add(a7, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w7 + o)));
     }
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(a0) + tail(x, w0, K8, K));
-    store<i32>(p, hsum(a1) + tail(x, w1, K8, K), 4);
-    store<i32>(p, hsum(a2) + tail(x, w2, K8, K), 8);
-    store<i32>(p, hsum(a3) + tail(x, w3, K8, K), 12);
-    store<i32>(p, hsum(a4) + tail(x, w4, K8, K), 16);
-    store<i32>(p, hsum(a5) + tail(x, w5, K8, K), 20);
-    store<i32>(p, hsum(a6) + tail(x, w6, K8, K), 24);
-    store<i32>(p, hsum(a7) + tail(x, w7, K8, K), 28);
+    store<i32>(p, hsum(a0) + dotTailI8(x + <usize>K8, w0 + <usize>K8, K - K8));
+    store<i32>(p, hsum(a1) + dotTailI8(x + <usize>K8, w1 + <usize>K8, K - K8), 4);
+    store<i32>(p, hsum(a2) + dotTailI8(x + <usize>K8, w2 + <usize>K8, K - K8), 8);
+    store<i32>(p, hsum(a3) + dotTailI8(x + <usize>K8, w3 + <usize>K8, K - K8), 12);
+    store<i32>(p, hsum(a4) + dotTailI8(x + <usize>K8, w4 + <usize>K8, K - K8), 16);
+    store<i32>(p, hsum(a5) + dotTailI8(x + <usize>K8, w5 + <usize>K8, K - K8), 20);
+    store<i32>(p, hsum(a6) + dotTailI8(x + <usize>K8, w6 + <usize>K8, K - K8), 24);
+    store<i32>(p, hsum(a7) + dotTailI8(x + <usize>K8, w7 + <usize>K8, K - K8), 28);
   }
   for (; n < N; n++) {
     const wr = w + <usize>n * stride;
     let a = i32x4.splat(0);
     for (let k = 0; k < K8; k += 8) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load8x8_s(x + <usize>k), v128.load8x8_s(wr + <usize>k)));
-    store<i32>(acc + (<usize>n << 2), hsum(a) + tail(x, wr, K8, K));
+    store<i32>(acc + (<usize>n << 2), hsum(a) + dotTailI8(x + <usize>K8, wr + <usize>K8, K - K8));
   }
 }
