@@ -4,6 +4,7 @@
 import * as assert from "uvu/assert";
 import { DType } from "../../assembly/format/spec.ts";
 import { F32_TOL, type Case, type Vector } from "./cases.ts";
+import type { Engine } from "../../src/runtime/engine.ts";
 
 export interface Output {
   shape: number[];
@@ -51,4 +52,17 @@ export async function runConformance(t: Target, cases: Case[]): Promise<number> 
       n++;
     }
   return n;
+}
+
+/** The engine in this process as a target: load, run output "y", dispose. */
+export function engineTarget(e: Engine, name = "node"): Target {
+  return {
+    name,
+    async run(c, v) {
+      const m = e.load(c.bytes);
+      const y = m.run(v.inputs).y;
+      m.dispose();
+      return { shape: y.shape, data: y.data };
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { GraphBuilder } from "../../src/format/builder.ts";
 import { PACKAGE_ROOT, artifactPath } from "../../src/node.ts";
 import { BINARY_TYPE, decodeTensors, encodeTensors } from "../../src/serve/wire.ts";
 import { conformanceCases } from "./cases.ts";
-import { runConformance, type Target } from "./harness.ts";
+import { engineTarget, runConformance } from "./harness.ts";
 import { httpTarget } from "./http.ts";
 import { writeCaseFiles } from "./wasi.ts";
 import { engine } from "../helpers/engine.ts";
@@ -63,16 +63,7 @@ async function startHost(args: string[]): Promise<Host> {
 test("native Wasmer HTTP gateway: conformance in JSON and binary matches the reference and the JS engine's bits", async () => {
   // the engine in Node runs first, so the bit comparison has a JS baseline in this process
   const e = await engine();
-  const node: Target = {
-    name: "node",
-    async run(c, v) {
-      const m = e.load(c.bytes);
-      const y = m.run(v.inputs).y;
-      m.dispose();
-      return { shape: y.shape, data: y.data };
-    },
-  };
-  assert.is(await runConformance(node, cases), total);
+  assert.is(await runConformance(engineTarget(e), cases), total);
   const host = await startHost(cases.flatMap((c) => ["--model", `${c.name}=${join(dir, c.name + ".edgeq")}`]));
   try {
     // the listing agrees with the JS engine's view of every model

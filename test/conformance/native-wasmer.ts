@@ -10,7 +10,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT, artifactPath } from "../../src/node.ts";
 import { conformanceCases } from "./cases.ts";
-import { checkOutput, runConformance, type Output, type Target } from "./harness.ts";
+import { checkOutput, runConformance, type Output, type Target, engineTarget } from "./harness.ts";
 import { writeCaseFiles } from "./wasi.ts";
 import { engine } from "../helpers/engine.ts";
 
@@ -44,16 +44,7 @@ test("the native host binary was built", () => {
 test("native Wasmer (Cranelift) matches the reference and is bit-identical to the JS engine", async () => {
   // the engine in Node runs first, so the bit comparison has a JS baseline in this process
   const e = await engine();
-  const node: Target = {
-    name: "node",
-    async run(c, v) {
-      const m = e.load(c.bytes);
-      const y = m.run(v.inputs).y;
-      m.dispose();
-      return { shape: y.shape, data: y.data };
-    },
-  };
-  assert.is(await runConformance(node, cases), total);
+  assert.is(await runConformance(engineTarget(e), cases), total);
   const host = stdioHost();
   try {
     const native: Target = {
