@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
+import { expectRequantized } from "../helpers/conv-requant.ts";
 import { Rng } from "../helpers/rng.ts";
 import { requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -98,16 +99,9 @@ for (const kind of ["tensor", "channel-close", "channel-spread"] as const) {
         const out = m.run({ x: xs }).y.data;
         assert.is(out.length, g.batch * OH * OW * g.Cout);
         const acc = convRef(xs, zx, w, zw, bias, g);
-        const hi = act === Activation.Relu6 ? Math.min(127, Math.round(6 / Math.fround(sy)) + zy) : 127;
-        const lo = act === Activation.None ? -128 : Math.max(-128, zy);
-        for (let i = 0; i < acc.length; i++) {
-          const n = i % g.Cout;
-          const real = (Math.fround(sx) * Math.fround(sw[sw.length > 1 ? n : 0])) / Math.fround(sy);
-          const r = requant(acc[i], real, zy, lo, Math.max(lo, hi));
-          total++;
-          if (r.nearTie) { ties++; assert.ok(Math.abs(out[i] - r.v) <= 1); continue; }
-          assert.is(out[i], r.v, `${label(g)} act ${act} y[${i}]`);
-        }
+        const seen = expectRequantized(out, acc, { sx, sw, sy, zy, act, Cout: g.Cout }, `${label(g)} act ${act}`);
+        total += seen.total;
+        ties += seen.ties;
         m.dispose();
       }
     }

@@ -4,6 +4,7 @@ import { Activation, DType, Encoding, ErrorCode, Op } from "../../assembly/forma
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
+import { expectRequantized } from "../helpers/conv-requant.ts";
 import { Rng } from "../helpers/rng.ts";
 import { quantize, requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -112,16 +113,9 @@ test("int8 conv: requantized output follows ONNX QLinearConv, per-tensor and per
       const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
       const out = m.run({ x: xs }).y.data;
       const acc = convRef(xs, zx, w, zw, bias, g);
-      const hi = act === Activation.Relu6 ? Math.min(127, Math.round(6 / Math.fround(sy)) + zy) : 127;
-      const lo = act === Activation.None ? -128 : Math.max(-128, zy);
-      for (let i = 0; i < acc.length; i++) {
-        const n = i % g.Cout;
-        const real = (Math.fround(sx) * Math.fround(sw[perChannel ? n : 0])) / Math.fround(sy);
-        const r = requant(acc[i], real, zy, lo, Math.max(lo, hi));
-        total++;
-        if (r.nearTie) { ties++; assert.ok(Math.abs(out[i] - r.v) <= 1); continue; }
-        assert.is(out[i], r.v, `${label(g)} act ${act} y[${i}]`);
-      }
+      const seen = expectRequantized(out, acc, { sx, sw, sy, zy, act, Cout: g.Cout }, `${label(g)} act ${act}`);
+      total += seen.total;
+      ties += seen.ties;
       m.dispose();
     }
   }
