@@ -18,7 +18,7 @@ import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x2, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x2-simd128";
-import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
+import { i8_spmv_1x8, i8_spmv_widen } from "../kernels/i8-spmv-1x8-simd128";
 import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
 import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
@@ -409,7 +409,11 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1 && st.nnz * 4 <= <i64>N * <i64>K) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
+    if (n == 1) {
+      i8_spmv_widen(xr, K, st.xt); // st.xt (K x 32 bytes) is free between calls of the batch kernel
+      i8_spmv_1x8(st.xt, st.rowPtr, st.cols, st.vals, N, acc);
+      return;
+    }
     if (<i64>n * <i64>N * <i64>K < SPARSE_WORK * st.nnz) { accumulatePanels(m, st, xr, n, acc); return; } // too few rows to pay for the sparse kernel
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
