@@ -44,6 +44,7 @@ const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per st
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
 const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const SPMV_MAX_ROWS: i32 = 4; // CSR calls with fewer rows gather per row (i8-spmv-1x8)
 const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
 const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
 const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
@@ -409,9 +410,11 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1) {
-      i8_spmv_widen(xr, K, st.xt); // st.xt (K x 32 bytes) is free between calls of the batch kernel
-      i8_spmv_1x8(st.xt, st.rowPtr, st.cols, st.vals, N, acc);
+    if (n < SPMV_MAX_ROWS) {
+      for (let r = 0; r < n; r++) {
+        i8_spmv_widen(xr + <usize>r * <usize>K, K, st.xt); // st.xt (K x 32 bytes) is free between calls of the batch kernel
+        i8_spmv_1x8(st.xt, st.rowPtr, st.cols, st.vals, N, acc + (<usize>(r * N) << 2));
+      }
       return;
     }
     if (<i64>n * <i64>N * <i64>K < SPARSE_WORK * st.nnz) { accumulatePanels(m, st, xr, n, acc); return; } // too few rows to pay for the sparse kernel
