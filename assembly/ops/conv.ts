@@ -26,7 +26,7 @@ import { checkWindow, windowCount } from "./window";
 import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
 import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
 import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
-import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
+import { i8_dwconv_3x8c2, i8_dwconv_pair_row } from "../kernels/i8-dwconv-3x8c2-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
 import { alloc, free } from "../runtime/alloc";
 
@@ -37,6 +37,7 @@ const TILE: i32 = 16; // output pixels per im2col + GEMM step
 const MAX_STEP: i32 = 1 << 16; // strides and dilations
 const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input channels (im2col copies < 8)
 const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
+const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel call
 
 @unmanaged class ConvState {
   path: i32;
@@ -83,6 +84,16 @@ const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
   vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
   biasp: usize; // i32[Np]: bias, zero padded (SIMD requant)
   multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
+  prep: usize; // i32[Np]: 2^(vshift - shift[n]), the accumulator's factor (SIMD requant)
+  // int8 depthwise (i8-dwconv-3x8c2): input rows as tap-pair rows in a ring, reused across
+  // output rows
+  dwKWP: i32; // tap pairs per window row: ceil(KW / 2)
+  dwCols: i32; // pair-row columns: (OW-1)*sw + 2*(KWP-1)*dw + 1
+  dwSlots: i32; // ring slots: min(H, (KH-1)*dh + 1), so one window's rows never share a slot
+  dwWide: usize; // i16 [dwCols + dw][Np]: one input row minus zx, zero padded
+  dwRing: usize; // [dwSlots][dwCols][Np] i16 pairs
+  dwSlotRow: usize; // i32[dwSlots]: the input row a slot holds, -1 none
+  dwRows: usize; // u32[KH]: the pair rows of the current window
 }
 
 /** Reads attributes [1..9] and validates them against the shapes. */
@@ -176,11 +187,7 @@ export function prepareConv(m: Model, o: u32): i32 {
     if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this output channel");
   }
   if (st.depthwise) {
-    st.wp = ownChecked(m, <u64>K * Cout * 2);
-    if (st.wp == 0) return -ErrorCode.OutOfMemory;
-    for (let n = 0; n < Cout; n++)
-      for (let t = 0; t < taps; t++)
-        store<i16>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+    if (prepareDepthwiseI8(m, st, rows, zw) < 0) return -ErrorCode.OutOfMemory;
   } else if (st.groups == 1 && st.dw == 1 && st.Cin <= DIRECT_MAX_CIN) {
     if (prepareDirectI8(m, st, rows, zw) < 0) return -ErrorCode.OutOfMemory;
   } else {
@@ -192,9 +199,10 @@ export function prepareConv(m: Model, o: u32): i32 {
       i8_gemm_pack_8c2(rows + <usize>g * <usize>st.Cog * <usize>K, K, st.Cog, zw, st.wp + <usize>g * st.wpGroup);
   }
   st.Np = ((Cout + 7) >> 3) << 3;
-  if (!st.direct8) st.accStride = Cout;
+  if (!st.direct8 && !st.depthwise) st.accStride = Cout;
   // + 8 i32 of slack: the SIMD requant reads whole blocks of 8 past the last pixel's Cout
-  st.acc = ownChecked(m, (<u64>(st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : TILE) * st.accStride + 8) * 4);
+  const accPixels = st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : st.depthwise ? min<i32>(st.OW, DW_TILE) : TILE;
+  st.acc = ownChecked(m, (<u64>accPixels * st.accStride + 8) * 4);
   if (st.acc == 0) return -ErrorCode.OutOfMemory;
   if (st.path == PATH_DYNAMIC) {
     st.xq = ownChecked(m, <u64>st.H * st.W * st.Cin);
@@ -214,7 +222,7 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let n = 0; n < Cout; n++)
       quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
-    return prepareSimdRequant(m, st);
+    return prepareSimdRequant(m, st, rows, zw);
   }
   return 0;
 }
@@ -240,21 +248,66 @@ function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   return 0;
 }
 
+/** The int8 depthwise kernel's tap-pair weights, ring of pair rows and widened row buffer. */
+function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
+  const C = st.Cout, Cp = ((C + 7) >> 3) << 3, KH = st.KH, KW = st.KW;
+  const KWP = (KW + 1) >> 1;
+  st.accStride = Cp;
+  st.dwKWP = KWP;
+  st.dwCols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1;
+  st.dwSlots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
+  const colBytes = <u64>Cp * 4;
+  st.wp = ownChecked(m, <u64>KH * KWP * colBytes);
+  st.dwWide = ownChecked(m, (<u64>st.dwCols + st.dw) * Cp * 2);
+  st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
+  st.dwSlotRow = ownChecked(m, <u64>st.dwSlots * 4);
+  st.dwRows = ownChecked(m, <u64>KH * 4);
+  if (st.wp == 0 || st.dwWide == 0 || st.dwRing == 0 || st.dwSlotRow == 0 || st.dwRows == 0) return -1;
+  // [KH][KWP][Cp] pairs (w[kh][2j] - zw, w[kh][2j+1] - zw); a missing partner and pad channels stay 0
+  for (let n = 0; n < C; n++)
+    for (let kh = 0; kh < KH; kh++)
+      for (let kw = 0; kw < KW; kw++) {
+        const v = <i32>load<i8>(rows + <usize>n * <usize>(KH * KW) + <usize>(kh * KW + kw)) - zw;
+        const at = st.wp + ((<usize>(kh * KWP + (kw >> 1)) * <usize>Cp + <usize>n) << 2) + (<usize>(kw & 1) << 1);
+        store<i16>(at, <i16>v);
+      }
+  return 0;
+}
+
 /**
- * int8 -> int8 with one shift for every channel in 31..62 (any per-tensor weight scale, and
- * per-channel scales within a factor 2 of each other): requant runs 4 lanes at a time in i64x2.
+ * int8 -> int8 on SIMD lanes when every channel's shift s[n] is in 1..62 and the largest, S, is
+ * in 31..62: requant then runs 4 lanes at a time in i64x2 with the one shift S, each lane's
+ * accumulator first multiplied by 2^(S - s[n]) (exact: a * mult * 2^-s = a * 2^(S-s) * mult * 2^-S).
+ * That factor must keep the accumulator inside i32: |acc + bias| <= sum|w - zw| * 255 + |bias|,
+ * times 2^(S - s[n]), must stay below 2^31 for every channel; otherwise the scalar path runs.
  */
-function prepareSimdRequant(m: Model, st: ConvState): i32 {
-  const Cout = st.Cout;
-  const S = load<i32>(st.mult, 4);
-  if (S < 31 || S > 62) return 0;
-  for (let n = 1; n < Cout; n++) if (load<i32>(st.mult + (<usize>n << 3), 4) != S) return 0;
+function prepareSimdRequant(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
+  const Cout = st.Cout, K = st.K;
+  let S = 0;
+  for (let n = 0; n < Cout; n++) {
+    const s = load<i32>(st.mult + (<usize>n << 3), 4);
+    if (s < 1 || s > 62) return 0;
+    S = max<i32>(S, s);
+  }
+  if (S < 31) return 0;
+  for (let n = 0; n < Cout; n++) {
+    const d = S - load<i32>(st.mult + (<usize>n << 3), 4);
+    if (d == 0) continue;
+    if (d > 30) return 0;
+    let abs: i64 = 0;
+    const row = rows + <usize>n * <usize>K;
+    for (let k = 0; k < K; k++) abs += <i64>abs32(<i32>load<i8>(row + <usize>k) - zw);
+    abs = abs * 255 + (st.bias != 0 ? <i64>abs32(load<i32>(st.bias + (<usize>n << 2))) : 0);
+    if ((abs << d) > <i64>i32.MAX_VALUE) return 0;
+  }
   const Np = ((Cout + 7) >> 3) << 3;
   st.biasp = ownChecked(m, <u64>Np * 4);
   st.multp = ownChecked(m, <u64>Np * 4);
-  if (st.biasp == 0 || st.multp == 0) return -ErrorCode.OutOfMemory;
+  st.prep = ownChecked(m, <u64>Np * 4);
+  if (st.biasp == 0 || st.multp == 0 || st.prep == 0) return -ErrorCode.OutOfMemory;
   for (let n = 0; n < Cout; n++) {
     store<i32>(st.multp + (<usize>n << 2), load<i32>(st.mult + (<usize>n << 3)));
+    store<i32>(st.prep + (<usize>n << 2), 1 << (S - load<i32>(st.mult + (<usize>n << 3), 4)));
     if (st.bias != 0) store<i32>(st.biasp + (<usize>n << 2), load<i32>(st.bias + (<usize>n << 2)));
   }
   st.vshift = S;
@@ -428,8 +481,9 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32, more: bool): vo
 }
 
 /**
- * requantI8 for `count` pixels with the shared shift st.vshift, the same rounding as the scalar
- * path: (q + 2^(S-1) - 1 + (q >> S & 1)) >> S, clamped to [lo - zy, hi - zy] before adding zy.
+ * requantI8 for `count` pixels with the shared shift st.vshift (accumulators scaled by st.prep),
+ * the same rounding as the scalar path: (q + 2^(S-1) - 1 + (q >> S & 1)) >> S, clamped to
+ * [lo - zy, hi - zy] before adding zy.
  * Writes whole blocks of 8 bytes per pixel, up to Np - Cout bytes into the next pixel.
  */
 function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
@@ -437,14 +491,16 @@ function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
   const halfBiased = i64x2.splat((<i64>1 << 62) + (<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
   const unbias = i64x2.splat(<i64>1 << (62 - S));
   const loV = i32x4.splat(st.lo - zy), hiV = i32x4.splat(st.hi - zy), zV = i32x4.splat(zy);
-  const bp = st.biasp, mp = st.multp;
+  const bp = st.biasp, mp = st.multp, pp = st.prep;
   for (let i = 0; i < count; i++) {
     const ar = st.acc + ((<usize>i * <usize>st.accStride) << 2);
     const yr = y + <usize>i * <usize>Cout;
     for (let n = 0; n < Np; n += 8) {
       const o = <usize>n << 2;
-      let v0 = mulShift4(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(mp + o), S, halfBiased, one, unbias);
-      let v1 = mulShift4(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(mp + o, 16), S, halfBiased, one, unbias);
+      const a0 = i32x4.mul(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(pp + o));
+      const a1 = i32x4.mul(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(pp + o, 16));
+      let v0 = mulShift4(a0, v128.load(mp + o), S, halfBiased, one, unbias);
+      let v1 = mulShift4(a1, v128.load(mp + o, 16), S, halfBiased, one, unbias);
       v0 = i32x4.add(i32x4.max_s(i32x4.min_s(v0, hiV), loV), zV);
       v1 = i32x4.add(i32x4.max_s(i32x4.min_s(v1, hiV), loV), zV);
       const h = i16x8.narrow_i32x4_s(v0, v1);
@@ -482,6 +538,76 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
   }
 }
 
+/** Input row ih minus zx, widened to i16 into the padded row, then paired into ring slot q. */
+function dwPairRow(st: ConvState, x: usize, zx: i32, ih: i32, q: usize): void {
+  const C = st.Cout, Cp = st.accStride, wide = st.dwWide;
+  // image columns [0, n) land at wide columns [pl, pl + n); the rest stays 0 from load time
+  const n = min<i32>(st.W, st.dwCols + st.dw - st.pl);
+  const src = x + <usize>ih * <usize>st.W * <usize>C;
+  const dst = wide + ((<usize>st.pl * <usize>Cp) << 1);
+  const zv = i16x8.splat(<i16>zx);
+  if (C == Cp) {
+    const total = n * C;
+    for (let i = 0; i < total; i += 8) v128.store(dst + (<usize>i << 1), i16x8.sub(v128.load8x8_s(src + <usize>i), zv));
+  } else {
+    const C8 = C & ~7;
+    for (let col = 0; col < n; col++) {
+      const s = src + <usize>col * <usize>C, d = dst + ((<usize>col * <usize>Cp) << 1);
+      let c = 0;
+      for (; c < C8; c += 8) v128.store(d + (<usize>c << 1), i16x8.sub(v128.load8x8_s(s + <usize>c), zv));
+      for (; c < C; c++) store<i16>(d + (<usize>c << 1), <i16>(<i32>load<i8>(s + <usize>c) - zx));
+    }
+  }
+  i8_dwconv_pair_row(wide, st.dwCols, Cp, st.dw, q);
+}
+
+/** int8 depthwise, one output row at a time over pair rows cached in the ring. */
+function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32, es: usize, raw: bool): void {
+  const Cout = st.Cout, Cp = st.accStride;
+  const slotBytes = <usize>st.dwCols * <usize>Cp << 2;
+  const pixStep = (<usize>st.sw * <usize>Cp) << 2, colStep = (<usize>(2 * st.dw) * <usize>Cp) << 2;
+  const wRow = (<usize>st.dwKWP * <usize>Cp) << 2;
+  for (let s = 0; s < st.dwSlots; s++) store<i32>(st.dwSlotRow + (<usize>s << 2), -1);
+  // int32 outputs with whole blocks of 8 channels go straight to y
+  const direct = raw && Cout == Cp;
+  for (let oh = 0; oh < st.OH; oh++) {
+    // window rows inside the image: kh in [kh0, kh1)
+    const ih0 = oh * st.sh - st.pt;
+    const kh0 = ih0 >= 0 ? 0 : (-ih0 + st.dh - 1) / st.dh;
+    const room = st.H - 1 - ih0;
+    const kh1 = room < 0 ? 0 : min<i32>(st.KH, room / st.dh + 1);
+    for (let kh = kh0; kh < kh1; kh++) {
+      const ih = ih0 + kh * st.dh;
+      const slot = ih % st.dwSlots;
+      const q = st.dwRing + <usize>slot * slotBytes;
+      if (load<i32>(st.dwSlotRow + (<usize>slot << 2)) != ih) {
+        dwPairRow(st, x, zx, ih, q);
+        store<i32>(st.dwSlotRow + (<usize>slot << 2), ih);
+      }
+      store<u32>(st.dwRows + (<usize>(kh - kh0) << 2), <u32>q);
+    }
+    const taps = max<i32>(kh1 - kh0, 0);
+    const w = st.wp + <usize>kh0 * wRow;
+    for (let ow = 0; ow < st.OW; ow += DW_TILE) {
+      const count = min<i32>(DW_TILE, st.OW - ow);
+      const p = <usize>oh * <usize>st.OW + <usize>ow;
+      const yp = y + p * <usize>Cout * es;
+      if (direct) {
+        i8_dwconv_3x8c2(st.dwRows, taps, st.dwKWP, pixStep, colStep, count, Cp, w, yp, <usize>Cout << 2);
+      } else {
+        i8_dwconv_3x8c2(st.dwRows, taps, st.dwKWP, pixStep, colStep, count, Cp, w, st.acc, <usize>Cp << 2);
+        finishI8(st, yp, count, zy, dynScale, oh + 1 < st.OH || ow + count < st.OW);
+      }
+      // the next tile's windows start count pixels further along the same pair rows
+      if (ow + count < st.OW)
+        for (let t = 0; t < taps; t++) {
+          const rp = st.dwRows + (<usize>t << 2);
+          store<u32>(rp, load<u32>(rp) + <u32>(<usize>count * pixStep));
+        }
+    }
+  }
+}
+
 /** x: one int8 sample with zero point zx; y: its output (element size by path). */
 function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32): void {
   const P = st.OH * st.OW, Cout = st.Cout;
@@ -506,12 +632,7 @@ function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynSca
   // so they write y itself
   const raw = st.path == PATH_I8 && st.outType == DType.I32;
   if (st.depthwise) {
-    for (let p = 0; p < P; p++) {
-      const oh = p / st.OW, ow = p - oh * st.OW;
-      const yp = y + <usize>p * <usize>Cout * es;
-      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, raw ? yp : st.acc);
-      if (!raw) finishI8(st, yp, 1, zy, dynScale, p + 1 < P);
-    }
+    runDepthwiseI8(st, x, zx, y, zy, dynScale, es, raw);
     return;
   }
   for (let p0 = 0; p0 < P; p0 += TILE) {

@@ -1,0 +1,101 @@
+// int8 depthwise convolution over one output row, 3 output pixels x 8 channels per step, taps in
+// horizontal pairs so one i32x4.dot_i16x8_s does two taps of 4 channels:
+//   acc[p][c] = sum_{kh} sum_{j < KWP} dot(q_kh[col_p + 2j*dw][c], w[kh][j][c])
+// where q_kh is the pair row of the window's input row kh (see i8_dwconv_pair_row): entry
+// [col][c] holds the i16 pair (x[col][c], x[col + dw][c]) of the zero-padded row with the input
+// zero point subtracted; w[kh][j][c] holds (w[kh][2j][c], w[kh][2j+1][c]) with the weight zero
+// point subtracted (0 for the missing partner of an odd KW). Padding is 0 after the subtraction,
+// so every window is full and there are no bounds tests. |x|, |w| <= 255: every sum is exact.
+// Channels run in blocks of 8 (Cp = C rounded up to 8; pad channels have zero weights).
+// For M >= 3 a partial last group of pixels is recomputed as the last 3 pixels (3, not 4: with
+// 4 pixels TurboFan hoists the loads and spills accumulators).
+
+/** One pair-row column per channel is 4 bytes; entries of a column are Cp pairs. */
+@inline function pairBytes(Cp: i32): usize { return <usize>Cp << 2; }
+
+/**
+ * Pair row from a widened row: wide is i16 [cols + dw][Cp] (x - zx, 0 in the padding), q gets
+ * [cols][Cp] pairs (wide[col], wide[col + dw]).
+ */
+export function i8_dwconv_pair_row(wide: usize, cols: i32, Cp: i32, dw: i32, q: usize): void {
+  const rowBytes = <usize>Cp << 1;
+  const partner = <usize>dw * rowBytes;
+  const n = <usize>cols * rowBytes;
+  for (let off: usize = 0; off < n; off += 16) {
+    const a = v128.load(wide + off), b = v128.load(wide + off + partner);
+    v128.store(q + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+    v128.store(q + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+  }
+}
+
+/**
+ * rows: KH u32 pointers to the pair rows of one window (column 0 = the first pixel's window
+ * start); pixStep: bytes between pixels' window starts (stride * Cp pairs); colStep: bytes
+ * between a window's pair columns (2 * dw * Cp pairs); w: [KH][KWP][Cp] pairs; acc: M pixels of
+ * Cp i32, accStride bytes apart.
+ */
+export function i8_dwconv_3x8c2(
+  rows: usize, KH: i32, KWP: i32, pixStep: usize, colStep: usize, M: i32, Cp: i32, w: usize,
+  acc: usize, accStride: usize,
+): void {
+  const tapRow = <usize>KWP * pairBytes(Cp); // bytes of one kh in w
+  if (M >= 3) {
+    for (let m0 = 0; m0 < M; m0 += 3) {
+      const m = min<i32>(m0, M - 3);
+      const pix = <usize>m * pixStep;
+      const out = acc + <usize>m * accStride;
+      for (let c = 0; c < Cp; c += 8) {
+        const cb = <usize>c << 2;
+        let p0 = i32x4.splat(0), q0 = i32x4.splat(0);
+        let p1 = i32x4.splat(0), q1 = i32x4.splat(0);
+        let p2 = i32x4.splat(0), q2 = i32x4.splat(0);
+        let wr = w + cb;
+        for (let kh = 0; kh < KH; kh++) {
+          let x = <usize>load<u32>(rows + (<usize>kh << 2)) + pix + cb;
+          let wp = wr;
+          for (let j = 0; j < KWP; j++) {
+            const wl = v128.load(wp), wh = v128.load(wp, 16);
+            p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x), wl));
+            q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x, 16), wh));
+            const x1 = x + pixStep;
+            p1 = i32x4.add(p1, i32x4.dot_i16x8_s(v128.load(x1), wl));
+            q1 = i32x4.add(q1, i32x4.dot_i16x8_s(v128.load(x1, 16), wh));
+            const x2 = x1 + pixStep;
+            p2 = i32x4.add(p2, i32x4.dot_i16x8_s(v128.load(x2), wl));
+            q2 = i32x4.add(q2, i32x4.dot_i16x8_s(v128.load(x2, 16), wh));
+            x += colStep;
+            wp += pairBytes(Cp);
+          }
+          wr += tapRow;
+        }
+        const o = out + cb;
+        v128.store(o, p0); v128.store(o, q0, 16);
+        v128.store(o + accStride, p1); v128.store(o + accStride, q1, 16);
+        v128.store(o + 2 * accStride, p2); v128.store(o + 2 * accStride, q2, 16);
+      }
+    }
+    return;
+  }
+  for (let m = 0; m < M; m++) {
+    const pix = <usize>m * pixStep;
+    const out = acc + <usize>m * accStride;
+    for (let c = 0; c < Cp; c += 8) {
+      const cb = <usize>c << 2;
+      let p0 = i32x4.splat(0), q0 = i32x4.splat(0);
+      let wr = w + cb;
+      for (let kh = 0; kh < KH; kh++) {
+        let x = <usize>load<u32>(rows + (<usize>kh << 2)) + pix + cb;
+        let wp = wr;
+        for (let j = 0; j < KWP; j++) {
+          p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x), v128.load(wp)));
+          q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x, 16), v128.load(wp, 16)));
+          x += colStep;
+          wp += pairBytes(Cp);
+        }
+        wr += tapRow;
+      }
+      v128.store(out + cb, p0);
+      v128.store(out + cb, q0, 16);
+    }
+  }
+}
