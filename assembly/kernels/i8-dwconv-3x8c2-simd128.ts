@@ -29,16 +29,15 @@ export function i8_dwconv_pair_row(wide: usize, cols: i32, Cp: i32, dw: i32, q: 
 }
 
 /**
- * rows: KH u32 pointers to the pair rows of one window (column 0 = the first pixel's window
- * start); pixStep: bytes between pixels' window starts (stride * Cp pairs); colStep: bytes
- * between a window's pair columns (2 * dw * Cp pairs); w: [KH][KWP][Cp] pairs; acc: M pixels of
- * Cp i32, accStride bytes apart.
+ * taps: T u32 addresses, one per tap pair of the window ([kh][j] order, column 0 = the first
+ * pixel's window); pixStep: bytes between pixels' window starts (stride * Cp pairs); w: [T][Cp]
+ * pairs; acc: M pixels of Cp i32, accStride bytes apart. One flat loop over the tap pairs keeps
+ * the loop overhead per step small.
  */
 export function i8_dwconv_3x8c2(
-  rows: usize, KH: i32, KWP: i32, pixStep: usize, colStep: usize, M: i32, Cp: i32, w: usize,
-  acc: usize, accStride: usize,
+  taps: usize, T: i32, pixStep: usize, M: i32, Cp: i32, w: usize, acc: usize, accStride: usize,
 ): void {
-  const tapRow = <usize>KWP * pairBytes(Cp); // bytes of one kh in w
+  const tapEnd = taps + (<usize>T << 2);
   if (M >= 3) {
     for (let m0 = 0; m0 < M; m0 += 3) {
       const m = min<i32>(m0, M - 3);
@@ -46,27 +45,23 @@ export function i8_dwconv_3x8c2(
       const out = acc + <usize>m * accStride;
       for (let c = 0; c < Cp; c += 8) {
         const cb = <usize>c << 2;
+        const base = pix + cb;
         let p0 = i32x4.splat(0), q0 = i32x4.splat(0);
         let p1 = i32x4.splat(0), q1 = i32x4.splat(0);
         let p2 = i32x4.splat(0), q2 = i32x4.splat(0);
-        let wr = w + cb;
-        for (let kh = 0; kh < KH; kh++) {
-          let x = <usize>load<u32>(rows + (<usize>kh << 2)) + pix + cb;
-          let wp = wr;
-          for (let j = 0; j < KWP; j++) {
-            const wl = v128.load(wp), wh = v128.load(wp, 16);
-            p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x), wl));
-            q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x, 16), wh));
-            const x1 = x + pixStep;
-            p1 = i32x4.add(p1, i32x4.dot_i16x8_s(v128.load(x1), wl));
-            q1 = i32x4.add(q1, i32x4.dot_i16x8_s(v128.load(x1, 16), wh));
-            const x2 = x1 + pixStep;
-            p2 = i32x4.add(p2, i32x4.dot_i16x8_s(v128.load(x2), wl));
-            q2 = i32x4.add(q2, i32x4.dot_i16x8_s(v128.load(x2, 16), wh));
-            x += colStep;
-            wp += pairBytes(Cp);
-          }
-          wr += tapRow;
+        let wp = w + cb;
+        for (let t = taps; t < tapEnd; t += 4) {
+          const x0 = <usize>load<u32>(t) + base;
+          const wl = v128.load(wp), wh = v128.load(wp, 16);
+          p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x0), wl));
+          q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x0, 16), wh));
+          const x1 = x0 + pixStep;
+          p1 = i32x4.add(p1, i32x4.dot_i16x8_s(v128.load(x1), wl));
+          q1 = i32x4.add(q1, i32x4.dot_i16x8_s(v128.load(x1, 16), wh));
+          const x2 = x1 + pixStep;
+          p2 = i32x4.add(p2, i32x4.dot_i16x8_s(v128.load(x2), wl));
+          q2 = i32x4.add(q2, i32x4.dot_i16x8_s(v128.load(x2, 16), wh));
+          wp += pairBytes(Cp);
         }
         const o = out + cb;
         v128.store(o, p0); v128.store(o, q0, 16);
@@ -82,17 +77,12 @@ export function i8_dwconv_3x8c2(
     for (let c = 0; c < Cp; c += 8) {
       const cb = <usize>c << 2;
       let p0 = i32x4.splat(0), q0 = i32x4.splat(0);
-      let wr = w + cb;
-      for (let kh = 0; kh < KH; kh++) {
-        let x = <usize>load<u32>(rows + (<usize>kh << 2)) + pix + cb;
-        let wp = wr;
-        for (let j = 0; j < KWP; j++) {
-          p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x), v128.load(wp)));
-          q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x, 16), v128.load(wp, 16)));
-          x += colStep;
-          wp += pairBytes(Cp);
-        }
-        wr += tapRow;
+      let wp = w + cb;
+      for (let t = taps; t < tapEnd; t += 4) {
+        const x = <usize>load<u32>(t) + pix + cb;
+        p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.load(x), v128.load(wp)));
+        q0 = i32x4.add(q0, i32x4.dot_i16x8_s(v128.load(x, 16), v128.load(wp, 16)));
+        wp += pairBytes(Cp);
       }
       v128.store(out + cb, p0);
       v128.store(out + cb, q0, 16);

@@ -93,7 +93,7 @@ const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel 
   dwWide: usize; // i16 [dwCols + dw][Np]: one input row minus zx, zero padded
   dwRing: usize; // [dwSlots][dwCols][Np] i16 pairs
   dwSlotRow: usize; // i32[dwSlots]: the input row a slot holds, -1 none
-  dwRows: usize; // u32[KH]: the pair rows of the current window
+  dwRows: usize; // u32[KH*KWP]: addresses of the current window's tap pairs
 }
 
 /** Reads attributes [1..9] and validates them against the shapes. */
@@ -261,7 +261,7 @@ function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 
   st.dwWide = ownChecked(m, (<u64>st.dwCols + st.dw) * Cp * 2);
   st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
   st.dwSlotRow = ownChecked(m, <u64>st.dwSlots * 4);
-  st.dwRows = ownChecked(m, <u64>KH * 4);
+  st.dwRows = ownChecked(m, <u64>KH * KWP * 4);
   if (st.wp == 0 || st.dwWide == 0 || st.dwRing == 0 || st.dwSlotRow == 0 || st.dwRows == 0) return -1;
   // [KH][KWP][Cp] pairs (w[kh][2j] - zw, w[kh][2j+1] - zw); a missing partner and pad channels stay 0
   for (let n = 0; n < C; n++)
@@ -584,23 +584,24 @@ function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dyn
         dwPairRow(st, x, zx, ih, q);
         store<i32>(st.dwSlotRow + (<usize>slot << 2), ih);
       }
-      store<u32>(st.dwRows + (<usize>(kh - kh0) << 2), <u32>q);
+      for (let j = 0; j < st.dwKWP; j++)
+        store<u32>(st.dwRows + (<usize>((kh - kh0) * st.dwKWP + j) << 2), <u32>(q + <usize>j * colStep));
     }
-    const taps = max<i32>(kh1 - kh0, 0);
+    const T = max<i32>(kh1 - kh0, 0) * st.dwKWP;
     const w = st.wp + <usize>kh0 * wRow;
     for (let ow = 0; ow < st.OW; ow += DW_TILE) {
       const count = min<i32>(DW_TILE, st.OW - ow);
       const p = <usize>oh * <usize>st.OW + <usize>ow;
       const yp = y + p * <usize>Cout * es;
       if (direct) {
-        i8_dwconv_3x8c2(st.dwRows, taps, st.dwKWP, pixStep, colStep, count, Cp, w, yp, <usize>Cout << 2);
+        i8_dwconv_3x8c2(st.dwRows, T, pixStep, count, Cp, w, yp, <usize>Cout << 2);
       } else {
-        i8_dwconv_3x8c2(st.dwRows, taps, st.dwKWP, pixStep, colStep, count, Cp, w, st.acc, <usize>Cp << 2);
+        i8_dwconv_3x8c2(st.dwRows, T, pixStep, count, Cp, w, st.acc, <usize>Cp << 2);
         finishI8(st, yp, count, zy, dynScale, oh + 1 < st.OH || ow + count < st.OW);
       }
       // the next tile's windows start count pixels further along the same pair rows
       if (ow + count < st.OW)
-        for (let t = 0; t < taps; t++) {
+        for (let t = 0; t < T; t++) {
           const rp = st.dwRows + (<usize>t << 2);
           store<u32>(rp, load<u32>(rp) + <u32>(<usize>count * pixStep));
         }
