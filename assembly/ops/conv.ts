@@ -6,11 +6,13 @@
 //   int8 x, int8 W          -> int8 y (requantized), f32 y (dequantized) or int32 y (raw, ConvInteger)
 //   f32 x, int8 W           -> f32 y, each sample quantized at run time (dynamic quantization)
 // Kernels: depthwise (groups == Cin == Cout) runs a per-channel SIMD kernel straight on the
-// input; everything else is im2col over a tile of output pixels followed by a GEMM, except f32
-// 1x1/stride-1/unpadded single-group convs, which are a GEMM over the input pixels directly, and
-// int8 single-group convs with few input channels (width dilation 1), which widen each sample
-// once into a zero-bordered i16 image and run a direct conv kernel on it: their im2col would
-// copy runs of only KW*Cin values per window row, which cost far more than the multiply-adds.
+// input (int8: one output row per call over a ring of input rows widened to tap pairs, or per
+// pixel where those rows would cost too much memory); everything else is im2col over a tile of
+// output pixels followed by a GEMM, except f32 1x1/stride-1/unpadded single-group convs, which
+// are a GEMM over the input pixels directly, and int8 single-group convs with few input channels
+// (width dilation 1), which widen each sample once into a zero-bordered i16 image and run a
+// direct conv kernel on it: their im2col would copy runs of only KW*Cin values per window row,
+// which cost far more than the multiply-adds.
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -27,6 +29,7 @@ import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
 import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
 import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_3x8c2, i8_dwconv_pair_row } from "../kernels/i8-dwconv-3x8c2-simd128";
+import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
 import { alloc, free } from "../runtime/alloc";
 
@@ -38,6 +41,7 @@ const MAX_STEP: i32 = 1 << 16; // strides and dilations
 const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input channels (im2col copies < 8)
 const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
 const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel call
+const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine below this
 
 @unmanaged class ConvState {
   path: i32;
@@ -87,6 +91,7 @@ const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel 
   prep: usize; // i32[Np]: 2^(vshift - shift[n]), the accumulator's factor (SIMD requant)
   // int8 depthwise (i8-dwconv-3x8c2): input rows as tap-pair rows in a ring, reused across
   // output rows
+  dwPairs: i32; // 1: i8-dwconv-3x8c2 over pair rows; 0: i8-dwconv-c16 per pixel (less scratch)
   dwKWP: i32; // tap pairs per window row: ceil(KW / 2)
   dwCols: i32; // pair-row columns: (OW-1)*sw + 2*(KWP-1)*dw + 1
   dwSlots: i32; // ring slots: min(H, (KH-1)*dh + 1), so one window's rows never share a slot
@@ -201,7 +206,7 @@ export function prepareConv(m: Model, o: u32): i32 {
   st.Np = ((Cout + 7) >> 3) << 3;
   if (!st.direct8 && !st.depthwise) st.accStride = Cout;
   // + 8 i32 of slack: the SIMD requant reads whole blocks of 8 past the last pixel's Cout
-  const accPixels = st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : st.depthwise ? min<i32>(st.OW, DW_TILE) : TILE;
+  const accPixels = st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : st.depthwise ? (st.dwPairs ? min<i32>(st.OW, DW_TILE) : 1) : TILE;
   st.acc = ownChecked(m, (<u64>accPixels * st.accStride + 8) * 4);
   if (st.acc == 0) return -ErrorCode.OutOfMemory;
   if (st.path == PATH_DYNAMIC) {
@@ -252,11 +257,31 @@ function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
 function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   const C = st.Cout, Cp = ((C + 7) >> 3) << 3, KH = st.KH, KW = st.KW;
   const KWP = (KW + 1) >> 1;
+  const cols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1;
+  const slots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
+  const colBytes = <u64>Cp * 4;
+  // The pair rows cost 4 bytes per input value and ring slot: where that scratch would outgrow
+  // the op's own bytes (few pixels, many channels: 7x7x1024), the per-pixel kernel runs instead,
+  // so peak memory stays within 2x of model + activations.
+  const need = <u64>KH * KWP * colBytes + (<u64>cols + st.dw) * Cp * 2 + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
+  const inBytes: u64 = st.path == PATH_DYNAMIC ? 5 : 1; // dynamic: f32 input plus its int8 copy
+  const outBytes: u64 = st.outType == DType.I8 ? 1 : 4;
+  const opBytes = <u64>KH * KW * C + <u64>st.H * st.W * C * inBytes + <u64>st.OH * st.OW * C * outBytes;
+  if (need > DW_SMALL_SCRATCH && need * 10 > opBytes * 9) {
+    st.accStride = C;
+    st.wp = ownChecked(m, <u64>KH * KW * C * 2);
+    if (st.wp == 0) return -1;
+    const taps = KH * KW;
+    for (let n = 0; n < C; n++)
+      for (let t = 0; t < taps; t++)
+        store<i16>(st.wp + ((<usize>t * <usize>C + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+    return 0;
+  }
+  st.dwPairs = 1;
   st.accStride = Cp;
   st.dwKWP = KWP;
-  st.dwCols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1;
-  st.dwSlots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
-  const colBytes = <u64>Cp * 4;
+  st.dwCols = cols;
+  st.dwSlots = slots;
   st.wp = ownChecked(m, <u64>KH * KWP * colBytes);
   st.dwWide = ownChecked(m, (<u64>st.dwCols + st.dw) * Cp * 2);
   st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
@@ -481,30 +506,68 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32, more: bool): vo
 }
 
 /**
+ * round_half_even(a * m * 2^-S) for 4 lanes with S >= 33, without i64 shifts by S: the product
+ * is first rounded to odd at 2^-31 (floor, then the lowest bit set when anything was cut off;
+ * the floor fits i32 as |a * m| < 2^62), then rounded half to even by the k = S - 31 >= 2 bits
+ * left in i32 lanes. Rounding to odd first cannot move a result: every rounding boundary of the
+ * second step is an even integer (k >= 2), the odd intermediate never equals one, and it lies on
+ * the same side of each as the exact value.
+ */
+@inline function mulShiftOdd4(a: v128, m: v128, k: i32, maskK: v128, halfK: v128): v128 {
+  const pl = i64x2.extmul_low_i32x4_s(a, m), ph = i64x2.extmul_high_i32x4_s(a, m);
+  const u = i8x16.shuffle(i64x2.shr_u(pl, 31), i64x2.shr_u(ph, 31), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const cut = v128.and(i8x16.shuffle(pl, ph, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27), i32x4.splat(0x7fffffff));
+  const one = i32x4.splat(1);
+  const v = v128.or(u, v128.andnot(one, i32x4.eq(cut, i32x4.splat(0))));
+  const f = i32x4.shr_s(v, k);
+  const rem = v128.and(v, maskK);
+  // gt is -1 where the rest is above half: subtracting it rounds up; a tie rounds up when f is odd
+  return i32x4.add(i32x4.sub(f, i32x4.gt_s(rem, halfK)), v128.and(i32x4.eq(rem, halfK), v128.and(f, one)));
+}
+
+/**
  * requantI8 for `count` pixels with the shared shift st.vshift (accumulators scaled by st.prep),
- * the same rounding as the scalar path: (q + 2^(S-1) - 1 + (q >> S & 1)) >> S, clamped to
- * [lo - zy, hi - zy] before adding zy.
- * Writes whole blocks of 8 bytes per pixel, up to Np - Cout bytes into the next pixel.
+ * the same rounding as the scalar path, clamped to [lo - zy, hi - zy] before adding zy.
+ * Channel blocks run outermost, last block first, so each block's multipliers are loaded once:
+ * the last block writes whole 8 bytes, up to Np - Cout bytes into the next pixel's first block,
+ * which is written afterwards.
  */
 function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
+  if (st.vshift >= 33) requantI8Lanes(st, y, count, zy, true);
+  else requantI8Lanes(st, y, count, zy, false);
+}
+
+@inline function requantI8Lanes(st: ConvState, y: usize, count: i32, zy: i32, odd: bool): void {
   const Cout = st.Cout, Np = st.Np, S = st.vshift;
   const halfBiased = i64x2.splat((<i64>1 << 62) + (<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
   const unbias = i64x2.splat(<i64>1 << (62 - S));
+  const k = S - 31;
+  const maskK = i32x4.splat((1 << k) - 1), halfK = i32x4.splat(1 << (k - 1));
   const loV = i32x4.splat(st.lo - zy), hiV = i32x4.splat(st.hi - zy), zV = i32x4.splat(zy);
-  const bp = st.biasp, mp = st.multp, pp = st.prep;
-  for (let i = 0; i < count; i++) {
-    const ar = st.acc + ((<usize>i * <usize>st.accStride) << 2);
-    const yr = y + <usize>i * <usize>Cout;
-    for (let n = 0; n < Np; n += 8) {
-      const o = <usize>n << 2;
-      const a0 = i32x4.mul(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(pp + o));
-      const a1 = i32x4.mul(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(pp + o, 16));
-      let v0 = mulShift4(a0, v128.load(mp + o), S, halfBiased, one, unbias);
-      let v1 = mulShift4(a1, v128.load(mp + o, 16), S, halfBiased, one, unbias);
+  const accStride = <usize>st.accStride << 2;
+  for (let n = Np - 8; n >= 0; n -= 8) {
+    const o = <usize>n << 2;
+    const b0 = v128.load(st.biasp + o), b1 = v128.load(st.biasp + o, 16);
+    const p0 = v128.load(st.prep + o), p1 = v128.load(st.prep + o, 16);
+    const m0 = v128.load(st.multp + o), m1 = v128.load(st.multp + o, 16);
+    let ar = st.acc + o, yr = y + <usize>n;
+    for (let i = 0; i < count; i++) {
+      const a0 = i32x4.mul(i32x4.add(v128.load(ar), b0), p0);
+      const a1 = i32x4.mul(i32x4.add(v128.load(ar, 16), b1), p1);
+      let v0: v128, v1: v128;
+      if (odd) {
+        v0 = mulShiftOdd4(a0, m0, k, maskK, halfK);
+        v1 = mulShiftOdd4(a1, m1, k, maskK, halfK);
+      } else {
+        v0 = mulShift4(a0, m0, S, halfBiased, one, unbias);
+        v1 = mulShift4(a1, m1, S, halfBiased, one, unbias);
+      }
       v0 = i32x4.add(i32x4.max_s(i32x4.min_s(v0, hiV), loV), zV);
       v1 = i32x4.add(i32x4.max_s(i32x4.min_s(v1, hiV), loV), zV);
       const h = i16x8.narrow_i32x4_s(v0, v1);
-      v128.store64_lane(yr + <usize>n, i8x16.narrow_i16x8_s(h, h), 0);
+      v128.store64_lane(yr, i8x16.narrow_i16x8_s(h, h), 0);
+      ar += accStride;
+      yr += <usize>Cout;
     }
   }
 }
@@ -632,8 +695,17 @@ function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynSca
   // int32 outputs (no bias, no activation): these kernels write exactly Cout values per pixel,
   // so they write y itself
   const raw = st.path == PATH_I8 && st.outType == DType.I32;
-  if (st.depthwise) {
+  if (st.depthwise && st.dwPairs) {
     runDepthwiseI8(st, x, zx, y, zy, dynScale, es, raw);
+    return;
+  }
+  if (st.depthwise) {
+    for (let p = 0; p < P; p++) {
+      const oh = p / st.OW, ow = p - oh * st.OW;
+      const yp = y + <usize>p * <usize>Cout * es;
+      i8_dwconv_c16(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, zx, st.wp, raw ? yp : st.acc);
+      if (!raw) finishI8(st, yp, 1, zy, dynScale, p + 1 < P);
+    }
     return;
   }
   for (let p0 = 0; p0 < P; p0 += TILE) {

@@ -3,7 +3,8 @@
 // fewer pixels than the 3-pixel step and of more than one 64-pixel tile, strides 1 and 2, pads
 // 0..2 (asymmetric too), dilation, even and odd kernel widths, batch > 1; zero points on both
 // sides; per-channel scales whose shifts differ (the mixed-shift SIMD requant) and biases large
-// enough to force the scalar requant. Channel multiplier > 1 (Cout = 2*Cin) must keep working.
+// enough to force the scalar requant; few pixels with many channels (the per-pixel fallback).
+// Channel multiplier > 1 (Cout = 2*Cin) must keep working.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
@@ -36,6 +37,9 @@ const CASES: ConvGeom[] = [
   // one output row of 70 pixels: two kernel tiles (64 + 6), raw output straight to y (C = 16)
   dw({ batch: 1, H: 3, W: 70, Cin: 16, KH: 3, KW: 3, pads: [0, 1, 0, 1] }),
   dw({ batch: 1, H: 3, W: 131, Cin: 5, KH: 3, KW: 3, stride: [1, 2], pads: [1, 1, 1, 1] }),
+  // few pixels, many channels: the pair rows would outgrow the op's bytes, the per-pixel kernel runs
+  dw({ batch: 2, H: 3, W: 3, Cin: 1001, KH: 3, KW: 3, pads: [1, 1, 1, 1] }),
+  dw({ batch: 1, H: 4, W: 4, Cin: 1024, KH: 3, KW: 3, stride: [2, 2], pads: [1, 1, 1, 1] }),
   // channel multiplier 2: groups == Cin, Cout == 2*Cin (not the depthwise kernel)
   { batch: 1, H: 6, W: 5, Cin: 3, Cout: 6, KH: 3, KW: 3, stride: [1, 1], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 3 },
   { batch: 1, H: 7, W: 7, Cin: 17, Cout: 34, KH: 3, KW: 3, stride: [2, 2], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 17 },
@@ -108,21 +112,29 @@ test("depthwise int8 -> int8: exact ties round half to even with per-channel pow
   const rng = new Rng(803);
   let ties = 0;
   for (const g of CASES) {
-    // small biases keep the mixed-shift SIMD requant in play; huge ones force the scalar path
-    for (const biasMax of [50, 2 ** 30]) {
+    // small biases keep the mixed-shift SIMD requant in play; huge ones force the scalar path.
+    // Channel scales 2^1..2^-1 (real multipliers 2^-1..2^-3) give shifts 31..33: the largest
+    // shift 33 is the lowest the round-to-odd lanes take, 32 the i64 lanes.
+    const variants = [
+      { biasMax: 50, e: [1, 9], xr: 40, wr: 20 },
+      { biasMax: 2 ** 30, e: [1, 9], xr: 40, wr: 20 },
+      { biasMax: 20, e: [-1, 1], xr: 4, wr: 3 },
+      { biasMax: 20, e: [-1, 0], xr: 4, wr: 3 },
+    ];
+    for (const { biasMax, e: [e0, e1], xr, wr } of variants) {
       const [OH, OW] = convOutSize(g);
       const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
-      const sw = Array.from({ length: g.Cout }, () => 2 ** -rng.int(1, 9));
+      const sw = Array.from({ length: g.Cout }, (_, n) => 2 ** -(n < 2 ? [e0, e1][n] : rng.int(e0, e1)));
       const b = new GraphBuilder();
       const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
-      const w = rng.i8(wlen(g), -20, 20);
+      const w = rng.i8(wlen(g), -wr, wr);
       const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-biasMax, biasMax));
       const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
       const B = b.constant("b", DType.I32, [g.Cout], bias);
       const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
       b.op(Op.Conv2d, [x, W, B], [y], attrs(g)).output(y);
       const m = e.load(b.encode());
-      const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -40, 40);
+      const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -xr, xr);
       const out = m.run({ x: xs }).y.data;
       const acc = convRef(xs, zx, w, 0, bias, g);
       for (let i = 0; i < acc.length; i++) {
