@@ -2,7 +2,7 @@
 // horizontal pairs so one i32x4.dot_i16x8_s does two taps of 4 channels:
 //   acc[p][c] = sum_{kh} sum_{j < KWP} dot(q_kh[col_p + 2j*dw][c], w[kh][j][c])
 // where q_kh is the pair row of the window's input row kh (see i8_dwconv_pair_row): entry
-// [col][c] holds the i16 pair (x[col][c], x[col + dw][c]) of the zero-padded row with the input
+// [col][c] holds the i16 pair (x[g*col][c], x[g*col + dw][c]) of the zero-padded row with the input
 // zero point subtracted; w[kh][j][c] holds (w[kh][2j][c], w[kh][2j+1][c]) with the weight zero
 // point subtracted (0 for the missing partner of an odd KW). Padding is 0 after the subtraction,
 // so every window is full and there are no bounds tests. |x|, |w| <= 255: every sum is exact.
@@ -14,17 +14,32 @@
 @inline function pairBytes(Cp: i32): usize { return <usize>Cp << 2; }
 
 /**
- * Pair row from a widened row: wide is i16 [cols + dw][Cp] (x - zx, 0 in the padding), q gets
- * [cols][Cp] pairs (wide[col], wide[col + dw]).
+ * Pair row from a widened row: wide is i16 [..][Cp] (x - zx, 0 in the padding), q gets [cols][Cp]
+ * pairs (wide[g*col], wide[g*col + dw]). g > 1 keeps only the columns the windows start on
+ * (stride 2: every other one).
  */
-export function i8_dwconv_pair_row(wide: usize, cols: i32, Cp: i32, dw: i32, q: usize): void {
+export function i8_dwconv_pair_row(wide: usize, cols: i32, Cp: i32, dw: i32, g: i32, q: usize): void {
   const rowBytes = <usize>Cp << 1;
   const partner = <usize>dw * rowBytes;
-  const n = <usize>cols * rowBytes;
-  for (let off: usize = 0; off < n; off += 16) {
-    const a = v128.load(wide + off), b = v128.load(wide + off + partner);
-    v128.store(q + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
-    v128.store(q + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+  if (g == 1) {
+    const n = <usize>cols * rowBytes;
+    for (let off: usize = 0; off < n; off += 16) {
+      const a = v128.load(wide + off), b = v128.load(wide + off + partner);
+      v128.store(q + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(q + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+    return;
+  }
+  const step = <usize>g * rowBytes;
+  let src = wide, dst = q;
+  for (let col = 0; col < cols; col++) {
+    for (let off: usize = 0; off < rowBytes; off += 16) {
+      const a = v128.load(src + off), b = v128.load(src + off + partner);
+      v128.store(dst + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(dst + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+    src += step;
+    dst += rowBytes << 1;
   }
 }
 

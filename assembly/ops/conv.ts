@@ -93,9 +93,11 @@ const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine
   // output rows
   dwPairs: i32; // 1: i8-dwconv-3x8c2 over pair rows; 0: i8-dwconv-c16 per pixel (less scratch)
   dwKWP: i32; // tap pairs per window row: ceil(KW / 2)
-  dwCols: i32; // pair-row columns: (OW-1)*sw + 2*(KWP-1)*dw + 1
+  dwCols: i32; // pair-row columns: ((OW-1)*sw + 2*(KWP-1)*dw) / dwStep + 1
+  dwStep: i32; // input columns per pair-row column: gcd(sw, 2*dw)
+  dwWideCols: i32; // widened-row columns: (OW-1)*sw + (2*KWP-1)*dw + 1
   dwSlots: i32; // ring slots: min(H, (KH-1)*dh + 1), so one window's rows never share a slot
-  dwWide: usize; // i16 [dwCols + dw][Np]: one input row minus zx, zero padded
+  dwWide: usize; // i16 [dwWideCols][Np]: one input row minus zx, zero padded
   dwRing: usize; // [dwSlots][dwCols][Np] i16 pairs
   dwSlotRow: usize; // i32[dwSlots]: the input row a slot holds, -1 none
   dwRows: usize; // u32[KH*KWP]: addresses of the current window's tap pairs
@@ -257,13 +259,17 @@ function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
 function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   const C = st.Cout, Cp = ((C + 7) >> 3) << 3, KH = st.KH, KW = st.KW;
   const KWP = (KW + 1) >> 1;
-  const cols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1;
+  // pair rows keep every g-th column, g = gcd(stride, 2 * dilation): the only ones windows read
+  let g = st.sw, r = 2 * st.dw;
+  while (r != 0) { const t = g % r; g = r; r = t; }
+  const wideCols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1 + st.dw;
+  const cols = ((st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw) / g + 1;
   const slots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
   const colBytes = <u64>Cp * 4;
   // The pair rows cost 4 bytes per input value and ring slot: where that scratch would outgrow
   // the op's own bytes (few pixels, many channels: 7x7x1024), the per-pixel kernel runs instead,
   // so peak memory stays within 2x of model + activations.
-  const need = <u64>KH * KWP * colBytes + (<u64>cols + st.dw) * Cp * 2 + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
+  const need = <u64>KH * KWP * colBytes + <u64>wideCols * Cp * 2 + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
   const inBytes: u64 = st.path == PATH_DYNAMIC ? 5 : 1; // dynamic: f32 input plus its int8 copy
   const outBytes: u64 = st.outType == DType.I8 ? 1 : 4;
   const opBytes = <u64>KH * KW * C + <u64>st.H * st.W * C * inBytes + <u64>st.OH * st.OW * C * outBytes;
@@ -281,9 +287,11 @@ function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 
   st.accStride = Cp;
   st.dwKWP = KWP;
   st.dwCols = cols;
+  st.dwWideCols = wideCols;
+  st.dwStep = g;
   st.dwSlots = slots;
   st.wp = ownChecked(m, <u64>KH * KWP * colBytes);
-  st.dwWide = ownChecked(m, (<u64>st.dwCols + st.dw) * Cp * 2);
+  st.dwWide = ownChecked(m, <u64>wideCols * Cp * 2);
   st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
   st.dwSlotRow = ownChecked(m, <u64>st.dwSlots * 4);
   st.dwRows = ownChecked(m, <u64>KH * KWP * 4);
@@ -605,7 +613,7 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
 function dwPairRow(st: ConvState, x: usize, zx: i32, ih: i32, q: usize): void {
   const C = st.Cout, Cp = st.accStride, wide = st.dwWide;
   // image columns [0, n) land at wide columns [pl, pl + n); the rest stays 0 from load time
-  const n = min<i32>(st.W, st.dwCols + st.dw - st.pl);
+  const n = min<i32>(st.W, st.dwWideCols - st.pl);
   const src = x + <usize>ih * <usize>st.W * <usize>C;
   const dst = wide + ((<usize>st.pl * <usize>Cp) << 1);
   const zv = i16x8.splat(<i16>zx);
@@ -621,14 +629,15 @@ function dwPairRow(st: ConvState, x: usize, zx: i32, ih: i32, q: usize): void {
       for (; c < C; c++) store<i16>(d + (<usize>c << 1), <i16>(<i32>load<i8>(s + <usize>c) - zx));
     }
   }
-  i8_dwconv_pair_row(wide, st.dwCols, Cp, st.dw, q);
+  i8_dwconv_pair_row(wide, st.dwCols, Cp, st.dw, st.dwStep, q);
 }
 
 /** int8 depthwise, one output row at a time over pair rows cached in the ring. */
 function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32, es: usize, raw: bool): void {
   const Cout = st.Cout, Cp = st.accStride;
   const slotBytes = <usize>st.dwCols * <usize>Cp << 2;
-  const pixStep = (<usize>st.sw * <usize>Cp) << 2, colStep = (<usize>(2 * st.dw) * <usize>Cp) << 2;
+  const g = st.dwStep;
+  const pixStep = (<usize>(st.sw / g) * <usize>Cp) << 2, colStep = (<usize>(2 * st.dw / g) * <usize>Cp) << 2;
   const wRow = (<usize>st.dwKWP * <usize>Cp) << 2;
   for (let s = 0; s < st.dwSlots; s++) store<i32>(st.dwSlotRow + (<usize>s << 2), -1);
   // int32 outputs with whole blocks of 8 channels go straight to y
