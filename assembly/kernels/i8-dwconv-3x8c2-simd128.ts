@@ -1,11 +1,12 @@
 // int8 depthwise convolution over one output row, 3 output pixels x 8 channels per step, taps in
 // horizontal pairs so one i32x4.dot_i16x8_s does two taps of 4 channels:
-//   acc[p][c] = sum_{kh} sum_{j < KWP} dot(q_kh[col_p + 2j*dw][c], w[kh][j][c])
+//   acc[p][c] = sum_{kh} sum_{j < KWP} dot(q_kh[(p*sw + 2j*dw) / g][c], w[kh][j][c])
 // where q_kh is the pair row of the window's input row kh (see i8_dwconv_pair_row): entry
-// [col][c] holds the i16 pair (x[g*col][c], x[g*col + dw][c]) of the zero-padded row with the input
-// zero point subtracted; w[kh][j][c] holds (w[kh][2j][c], w[kh][2j+1][c]) with the weight zero
-// point subtracted (0 for the missing partner of an odd KW). Padding is 0 after the subtraction,
-// so every window is full and there are no bounds tests. |x|, |w| <= 255: every sum is exact.
+// [col][c] holds the i16 pair (x[g*col][c], x[g*col + dw][c]) of the zero-padded row minus the
+// input zero point (g = gcd(sw, 2*dw) divides every column a window starts on); w[kh][j][c]
+// holds (w[kh][2j][c], w[kh][2j+1][c]) minus the weight zero point (0 for the missing partner of
+// an odd KW). Padding is 0 after the subtraction, so every window is full and there are no bounds
+// tests. |x - zx|, |w - zw| <= 255: every sum is exact.
 // Channels run in blocks of 8 (Cp = C rounded up to 8; pad channels have zero weights).
 // For M >= 3 a partial last group of pixels is recomputed as the last 3 pixels (3, not 4: with
 // 4 pixels TurboFan hoists the loads and spills accumulators).
