@@ -2,7 +2,7 @@
 // horizontal pairs so one i32x4.dot_i16x8_s does two taps of 4 channels:
 //   acc[p][c] = sum_{kh} sum_{j < KWP} dot(q_kh[(p*sw + 2j*dw) / g][c], w[kh][j][c])
 // where q_kh is the pair row of the window's input row kh (see i8_dwconv_pair_row): entry
-// [col][c] holds the i16 pair (x[g*col][c], x[g*col + dw][c]) of the zero-padded row minus the
+// [col][c] holds the i16 pair (x[g*col][c], x[g*col + dw][c]) of the padded row minus the
 // input zero point (g = gcd(sw, 2*dw) divides every column a window starts on); w[kh][j][c]
 // holds (w[kh][2j][c], w[kh][2j+1][c]) minus the weight zero point (0 for the missing partner of
 // an odd KW). Padding is 0 after the subtraction, so every window is full and there are no bounds
@@ -15,32 +15,35 @@
 @inline function pairBytes(Cp: i32): usize { return <usize>Cp << 2; }
 
 /**
- * Pair row from a widened row: wide is i16 [..][Cp] (x - zx, 0 in the padding), q gets [cols][Cp]
- * pairs (wide[g*col], wide[g*col + dw]). g > 1 keeps only the columns the windows start on
- * (stride 2: every other one).
+ * Pair row of one int8 input row [W][C]: q gets [cols][Cp] i16 pairs (x[g*col - pl] - zx,
+ * x[g*col - pl + dw] - zx), where columns outside the row read zxRow (C bytes of zx, so they
+ * become 0). g > 1 keeps only the columns windows start on (stride 2: every other one). Pad
+ * channels C..Cp are never written: they stay 0 from load time.
  */
-export function i8_dwconv_pair_row(wide: usize, cols: i32, Cp: i32, dw: i32, g: i32, q: usize): void {
-  const rowBytes = <usize>Cp << 1;
-  const partner = <usize>dw * rowBytes;
-  if (g == 1) {
-    const n = <usize>cols * rowBytes;
-    for (let off: usize = 0; off < n; off += 16) {
-      const a = v128.load(wide + off), b = v128.load(wide + off + partner);
-      v128.store(q + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
-      v128.store(q + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
-    }
-    return;
-  }
-  const step = <usize>g * rowBytes;
-  let src = wide, dst = q;
+export function i8_dwconv_pair_row(
+  row: usize, W: i32, C: i32, Cp: i32, pl: i32, dw: i32, g: i32, cols: i32, zx: i32, zxRow: usize, q: usize,
+): void {
+  const C8 = C & ~7;
+  const zv = i16x8.splat(<i16>zx);
+  const colBytes = <usize>Cp << 2;
+  let d = q;
   for (let col = 0; col < cols; col++) {
-    for (let off: usize = 0; off < rowBytes; off += 16) {
-      const a = v128.load(src + off), b = v128.load(src + off + partner);
-      v128.store(dst + (off << 1), i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
-      v128.store(dst + (off << 1), i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    const ia = col * g - pl, ib = ia + dw;
+    const pa = <u32>ia < <u32>W ? row + <usize>ia * <usize>C : zxRow;
+    const pb = <u32>ib < <u32>W ? row + <usize>ib * <usize>C : zxRow;
+    let c = 0;
+    for (; c < C8; c += 8) {
+      const a = i16x8.sub(v128.load8x8_s(pa + <usize>c), zv), b = i16x8.sub(v128.load8x8_s(pb + <usize>c), zv);
+      const o = d + (<usize>c << 2);
+      v128.store(o, i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(o, i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
     }
-    src += step;
-    dst += rowBytes << 1;
+    for (; c < C; c++) {
+      const o = d + (<usize>c << 2);
+      store<i16>(o, <i16>(<i32>load<i8>(pa + <usize>c) - zx));
+      store<i16>(o, <i16>(<i32>load<i8>(pb + <usize>c) - zx), 2);
+    }
+    d += colBytes;
   }
 }
 

@@ -95,9 +95,8 @@ const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine
   dwKWP: i32; // tap pairs per window row: ceil(KW / 2)
   dwCols: i32; // pair-row columns: ((OW-1)*sw + 2*(KWP-1)*dw) / dwStep + 1
   dwStep: i32; // input columns per pair-row column: gcd(sw, 2*dw)
-  dwWideCols: i32; // widened-row columns: (OW-1)*sw + (2*KWP-1)*dw + 1
   dwSlots: i32; // ring slots: min(H, (KH-1)*dh + 1), so one window's rows never share a slot
-  dwWide: usize; // i16 [dwWideCols][Np]: one input row minus zx, zero padded
+  dwZx: usize; // u8[Cout]: the input zero point, read for columns in the padding
   dwRing: usize; // [dwSlots][dwCols][Np] i16 pairs
   dwSlotRow: usize; // i32[dwSlots]: the input row a slot holds, -1 none
   dwRows: usize; // u32[KH*KWP]: addresses of the current window's tap pairs
@@ -255,21 +254,20 @@ function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   return 0;
 }
 
-/** The int8 depthwise kernel's tap-pair weights, ring of pair rows and widened row buffer. */
+/** The int8 depthwise kernel's tap-pair weights and ring of pair rows. */
 function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   const C = st.Cout, Cp = ((C + 7) >> 3) << 3, KH = st.KH, KW = st.KW;
   const KWP = (KW + 1) >> 1;
   // pair rows keep every g-th column, g = gcd(stride, 2 * dilation): the only ones windows read
   let g = st.sw, r = 2 * st.dw;
   while (r != 0) { const t = g % r; g = r; r = t; }
-  const wideCols = (st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw + 1 + st.dw;
   const cols = ((st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw) / g + 1;
   const slots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
   const colBytes = <u64>Cp * 4;
   // The pair rows cost 4 bytes per input value and ring slot: where that scratch would outgrow
   // the op's own bytes (few pixels, many channels: 7x7x1024), the per-pixel kernel runs instead,
   // so peak memory stays within 2x of model + activations.
-  const need = <u64>KH * KWP * colBytes + <u64>wideCols * Cp * 2 + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
+  const need = <u64>KH * KWP * colBytes + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
   const inBytes: u64 = st.path == PATH_DYNAMIC ? 5 : 1; // dynamic: f32 input plus its int8 copy
   const outBytes: u64 = st.outType == DType.I8 ? 1 : 4;
   const opBytes = <u64>KH * KW * C + <u64>st.H * st.W * C * inBytes + <u64>st.OH * st.OW * C * outBytes;
@@ -287,15 +285,14 @@ function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 
   st.accStride = Cp;
   st.dwKWP = KWP;
   st.dwCols = cols;
-  st.dwWideCols = wideCols;
   st.dwStep = g;
   st.dwSlots = slots;
   st.wp = ownChecked(m, <u64>KH * KWP * colBytes);
-  st.dwWide = ownChecked(m, <u64>wideCols * Cp * 2);
+  st.dwZx = ownChecked(m, <u64>C);
   st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
   st.dwSlotRow = ownChecked(m, <u64>st.dwSlots * 4);
   st.dwRows = ownChecked(m, <u64>KH * KWP * 4);
-  if (st.wp == 0 || st.dwWide == 0 || st.dwRing == 0 || st.dwSlotRow == 0 || st.dwRows == 0) return -1;
+  if (st.wp == 0 || st.dwZx == 0 || st.dwRing == 0 || st.dwSlotRow == 0 || st.dwRows == 0) return -1;
   // [KH][KWP][Cp] pairs (w[kh][2j] - zw, w[kh][2j+1] - zw); a missing partner and pad channels stay 0
   for (let n = 0; n < C; n++)
     for (let kh = 0; kh < KH; kh++)
@@ -609,29 +606,6 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
   }
 }
 
-/** Input row ih minus zx, widened to i16 into the padded row, then paired into ring slot q. */
-function dwPairRow(st: ConvState, x: usize, zx: i32, ih: i32, q: usize): void {
-  const C = st.Cout, Cp = st.accStride, wide = st.dwWide;
-  // image columns [0, n) land at wide columns [pl, pl + n); the rest stays 0 from load time
-  const n = min<i32>(st.W, st.dwWideCols - st.pl);
-  const src = x + <usize>ih * <usize>st.W * <usize>C;
-  const dst = wide + ((<usize>st.pl * <usize>Cp) << 1);
-  const zv = i16x8.splat(<i16>zx);
-  if (C == Cp) {
-    const total = n * C;
-    for (let i = 0; i < total; i += 8) v128.store(dst + (<usize>i << 1), i16x8.sub(v128.load8x8_s(src + <usize>i), zv));
-  } else {
-    const C8 = C & ~7;
-    for (let col = 0; col < n; col++) {
-      const s = src + <usize>col * <usize>C, d = dst + ((<usize>col * <usize>Cp) << 1);
-      let c = 0;
-      for (; c < C8; c += 8) v128.store(d + (<usize>c << 1), i16x8.sub(v128.load8x8_s(s + <usize>c), zv));
-      for (; c < C; c++) store<i16>(d + (<usize>c << 1), <i16>(<i32>load<i8>(s + <usize>c) - zx));
-    }
-  }
-  i8_dwconv_pair_row(wide, st.dwCols, Cp, st.dw, st.dwStep, q);
-}
-
 /** int8 depthwise, one output row at a time over pair rows cached in the ring. */
 function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32, es: usize, raw: bool): void {
   const Cout = st.Cout, Cp = st.accStride;
@@ -640,6 +614,7 @@ function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dyn
   const pixStep = (<usize>(st.sw / g) * <usize>Cp) << 2, colStep = (<usize>(2 * st.dw / g) * <usize>Cp) << 2;
   const wRow = (<usize>st.dwKWP * <usize>Cp) << 2;
   for (let s = 0; s < st.dwSlots; s++) store<i32>(st.dwSlotRow + (<usize>s << 2), -1);
+  memory.fill(st.dwZx, <u8>zx, <usize>Cout); // what columns in the padding read
   // int32 outputs with whole blocks of 8 channels go straight to y
   const direct = raw && Cout == Cp;
   for (let oh = 0; oh < st.OH; oh++) {
@@ -653,7 +628,7 @@ function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dyn
       const slot = ih % st.dwSlots;
       const q = st.dwRing + <usize>slot * slotBytes;
       if (load<i32>(st.dwSlotRow + (<usize>slot << 2)) != ih) {
-        dwPairRow(st, x, zx, ih, q);
+        i8_dwconv_pair_row(x + <usize>ih * <usize>st.W * <usize>Cout, st.W, Cout, Cp, st.pl, st.dw, st.dwStep, st.dwCols, zx, st.dwZx, q);
         store<i32>(st.dwSlotRow + (<usize>slot << 2), ih);
       }
       for (let j = 0; j < st.dwKWP; j++)
