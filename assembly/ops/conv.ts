@@ -11,6 +11,8 @@
 // int8 single-group convs with few input channels (width dilation 1), which widen each sample
 // once into a zero-bordered i16 image and run a direct conv kernel on it: their im2col would
 // copy runs of only KW*Cin values per window row, which cost far more than the multiply-adds.
+// f32 single-group convs with few input channels (width dilation 1) likewise run a direct
+// kernel (f32-conv-4x8) on the sample itself, or on a zero-bordered copy when padded.
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -28,6 +30,7 @@ import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd12
 import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
+import { f32_conv_4x8 } from "../kernels/f32-conv-4x8-simd128";
 import { alloc, free } from "../runtime/alloc";
 
 const PATH_F32: i32 = 0;
@@ -37,6 +40,9 @@ const TILE: i32 = 16; // output pixels per im2col + GEMM step
 const MAX_STEP: i32 = 1 << 16; // strides and dilations
 const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input channels (im2col copies < 8)
 const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
+// f32 direct kernel up to this many input channels: beyond it im2col copies runs long enough
+// to cost little next to the multiply-adds, and the padded copy would grow with Cin
+const DIRECT_F32_MAX_CIN: i32 = 16;
 
 @unmanaged class ConvState {
   path: i32;
@@ -81,7 +87,8 @@ const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
   pairs: i32; // i16 pairs per window row: ceil(KW*Cin / 2)
   xpad: usize; // i16 [Hp][Wp][Cin] (+ slack), borders stay 0
   vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
-  biasp: usize; // i32[Np]: bias, zero padded (SIMD requant)
+  biasp: usize; // i32[Np]: bias, zero padded (SIMD requant); f32[Np] for the f32 direct kernel
+  directF32: i32; // f32 direct kernel; xpad (f32 [Hp][Wp][Cin]) only when the windows reach padding
   multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
 }
 
@@ -160,6 +167,7 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let g = 0; g < st.groups; g++)
       f32_gemm_pack_8(rows + ((<usize>g * <usize>st.Cog * <usize>K) << 2), K, st.Cog, st.wp + <usize>g * st.wpGroup);
     st.direct = st.KH == 1 && st.KW == 1 && st.sh == 1 && st.sw == 1 && st.groups == 1 && opAttr(m, o, 3) == 0 && opAttr(m, o, 4) == 0 && opAttr(m, o, 5) == 0 && opAttr(m, o, 6) == 0 ? 1 : 0;
+    if (!st.direct && st.groups == 1 && st.dw == 1 && st.Cin <= DIRECT_F32_MAX_CIN) return prepareDirectF32(m, st);
     if (!st.direct) {
       st.col = ownChecked(m, <u64>TILE * K * 4);
       if (st.col == 0) return -ErrorCode.OutOfMemory;
@@ -215,6 +223,24 @@ export function prepareConv(m: Model, o: u32): i32 {
       quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
     return prepareSimdRequant(m, st);
+  }
+  return 0;
+}
+
+/** The f32 direct kernel's zero-padded bias and, when a window reaches the padding, padded image. */
+function prepareDirectF32(m: Model, st: ConvState): i32 {
+  st.directF32 = 1;
+  st.Hp = (st.OH - 1) * st.sh + (st.KH - 1) * st.dh + 1;
+  st.Wp = (st.OW - 1) * st.sw + st.KW;
+  if (st.pt > 0 || st.pl > 0 || st.Hp > st.H || st.Wp > st.W) {
+    st.xpad = ownChecked(m, <u64>st.Hp * st.Wp * st.Cin * 4);
+    if (st.xpad == 0) return -ErrorCode.OutOfMemory;
+  }
+  if (st.bias != 0) {
+    const Np = ((st.Cout + 7) >> 3) << 3;
+    st.biasp = ownChecked(m, <u64>Np * 4);
+    if (st.biasp == 0) return -ErrorCode.OutOfMemory;
+    memory.copy(st.biasp, st.bias, <usize>st.Cout << 2);
   }
   return 0;
 }
@@ -327,6 +353,15 @@ function fillPadded(st: ConvState, x: usize, zx: i32): void {
     for (; c < n8; c += 8) v128.store(dst + (<usize>c << 1), i16x8.sub(v128.load8x8_s(src + <usize>c), zv));
     for (; c < n; c++) store<i16>(dst + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) - zx));
   }
+}
+
+/** x into the f32 padded image's interior, the rows and columns the windows reach; borders stay 0. */
+function fillPaddedF32(st: ConvState, x: usize): void {
+  const Cin = <usize>st.Cin;
+  const bytes = <usize>(min<i32>(st.Wp, st.pl + st.W) - st.pl) * Cin << 2; // > 0: pl < KW <= Wp
+  const r1 = min<i32>(st.Hp, st.pt + st.H);
+  for (let r = st.pt; r < r1; r++)
+    memory.copy(st.xpad + ((<usize>r * <usize>st.Wp + <usize>st.pl) * Cin << 2), x + (<usize>(r - st.pt) * <usize>st.W * Cin << 2), bytes);
 }
 
 // ---- output ---------------------------------------------------------------------------------
@@ -464,6 +499,19 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
       f32_dwconv_c8(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, st.wp, yp);
       finishF32(st, yp, 1);
     }
+    return;
+  }
+  if (st.directF32) {
+    let a = x, rowBytes = (<usize>st.W * <usize>st.Cin) << 2;
+    if (st.xpad != 0) {
+      fillPaddedF32(st, x);
+      a = st.xpad;
+      rowBytes = (<usize>st.Wp * <usize>st.Cin) << 2;
+    }
+    const pixStride = (<usize>st.sw * <usize>st.Cin) << 2;
+    const rowOut = (<usize>st.OW * <usize>Cout) << 2;
+    for (let oh = 0; oh < st.OH; oh++)
+      f32_conv_4x8(a + <usize>(oh * st.sh) * rowBytes, pixStride, <usize>st.dh * rowBytes, st.KH, st.KW * st.Cin, st.OW, st.wp, Cout, st.biasp, st.act, y + <usize>oh * rowOut, Cout);
     return;
   }
   if (st.direct) {
