@@ -12,7 +12,8 @@
 // once into a zero-bordered i16 image and run a direct conv kernel on it: their im2col would
 // copy runs of only KW*Cin values per window row, which cost far more than the multiply-adds.
 // f32 single-group convs with few input channels (width dilation 1) likewise run a direct
-// kernel (f32-conv-4x8) on the sample itself, or on a zero-bordered copy when padded.
+// kernel (f32-conv-4x8) on the sample itself, or on a zero-bordered copy when padded; with one
+// input channel and width stride 1 (rows of >= 8 outputs) one with pixels in lanes (f32-conv-ci1).
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -31,6 +32,7 @@ import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
 import { f32_conv_4x8 } from "../kernels/f32-conv-4x8-simd128";
+import { f32_conv_ci1_8x4, f32_conv_ci1_pack } from "../kernels/f32-conv-ci1-8x4-simd128";
 import { alloc, free } from "../runtime/alloc";
 
 const PATH_F32: i32 = 0;
@@ -89,6 +91,8 @@ const DIRECT_F32_MAX_CIN: i32 = 16;
   vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
   biasp: usize; // i32[Np]: bias, zero padded (SIMD requant); f32[Np] for the f32 direct kernel
   directF32: i32; // f32 direct kernel; xpad (f32 [Hp][Wp][Cin]) only when the windows reach padding
+  ci1: i32; // f32 direct kernel for one input channel: wp is [KH*KW][Np2], biasp always set
+  Np2: i32; // Cout rounded up to even (ci1 weights)
   multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
 }
 
@@ -160,6 +164,14 @@ export function prepareConv(m: Model, o: u32): i32 {
         for (let t = 0; t < taps; t++)
           store<f32>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 2), load<f32>(rows + ((<usize>n * <usize>taps + <usize>t) << 2)));
       return 0;
+    }
+    if (st.groups == 1 && st.dw == 1 && st.Cin == 1 && st.sw == 1 && st.OW >= 8) {
+      st.ci1 = 1;
+      st.Np2 = (Cout + 1) & ~1;
+      st.wp = ownChecked(m, <u64>K * st.Np2 * 4);
+      if (st.wp == 0) return -ErrorCode.OutOfMemory;
+      f32_conv_ci1_pack(rows, K, Cout, st.Np2, st.wp);
+      return prepareDirectF32(m, st);
     }
     st.wpGroup = <usize>(blocks * 8 * <u64>K * 4);
     st.wp = ownChecked(m, <u64>st.wpGroup * st.groups);
@@ -236,11 +248,11 @@ function prepareDirectF32(m: Model, st: ConvState): i32 {
     st.xpad = ownChecked(m, <u64>st.Hp * st.Wp * st.Cin * 4);
     if (st.xpad == 0) return -ErrorCode.OutOfMemory;
   }
-  if (st.bias != 0) {
+  if (st.bias != 0 || st.ci1) {
     const Np = ((st.Cout + 7) >> 3) << 3;
     st.biasp = ownChecked(m, <u64>Np * 4);
     if (st.biasp == 0) return -ErrorCode.OutOfMemory;
-    memory.copy(st.biasp, st.bias, <usize>st.Cout << 2);
+    if (st.bias != 0) memory.copy(st.biasp, st.bias, <usize>st.Cout << 2);
   }
   return 0;
 }
@@ -507,6 +519,10 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
       fillPaddedF32(st, x);
       a = st.xpad;
       rowBytes = (<usize>st.Wp * <usize>st.Cin) << 2;
+    }
+    if (st.ci1) {
+      f32_conv_ci1_8x4(a, st.OH, st.OW, <usize>st.sh * rowBytes, <usize>st.dh * rowBytes, st.KH, st.KW, st.wp, Cout, st.Np2, st.biasp, st.act, y, Cout);
+      return;
     }
     const pixStride = (<usize>st.sw * <usize>st.Cin) << 2;
     const rowOut = (<usize>st.OW * <usize>Cout) << 2;

@@ -1,12 +1,13 @@
-// The f32 direct conv kernel (kernels/f32-conv-4x8-simd128.ts: single group, Cin <= 16, width
-// dilation 1, read straight from the sample or from a zero-bordered padded copy) against the
+// The f32 direct conv kernels (kernels/f32-conv-4x8-simd128.ts: single group, Cin <= 16, width
+// dilation 1; kernels/f32-conv-ci1-8x4-simd128.ts: also Cin 1, width stride 1, rows of >= 8
+// outputs; both read straight from the sample or from a zero-bordered padded copy) against the
 // scalar references (test/ref/conv.ts): bit for bit against the f32 reference in the promised
 // summation order, and within rounding of the f64 one. Awkward shapes: Cin 1, 2, 3, 6, 7, 16;
 // Cout 1..7, 9, 11, 16, 17 (every lane tail of the 8-wide blocks); 1x1, 3x3, 5x5 and non-square
 // kernels; strides 1 and 2; no, symmetric, asymmetric and bottom/right-only padding; height
-// dilation; output rows of 1..3 pixels (no 4-pixel group) and with tails; batch 1 and 3; bias or
-// none; no activation, ReLU, ReLU6. Shapes just outside the kernel (Cin 17, width dilation) check the im2col fallback
-// gives the same bits.
+// dilation; output rows of 1..3 pixels (no 4-pixel group), of 7 and 8, and with tails; batch 1
+// and 3; bias or none; no activation, ReLU, ReLU6. Shapes just outside the kernels (Cin 17, width
+// dilation) check the im2col fallback gives the same bits.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
@@ -51,7 +52,19 @@ function cases(): ConvGeom[] {
     g({ H: 6, W: 9, Cin: 17, Cout: 5, KH: 3, KW: 3, pads: [1, 1, 1, 1] }),
     // width dilation: im2col
     g({ batch: 3, H: 7, W: 9, Cin: 3, Cout: 6, KH: 3, KW: 3, pads: [1, 2, 1, 2], dilation: [1, 2] }),
+    // one input channel, width stride 1, rows of 7 outputs: f32-conv-4x8, not f32-conv-ci1
+    g({ batch: 3, H: 6, W: 9, Cin: 1, Cout: 6, KH: 3, KW: 3 }),
+    // ... and rows of exactly 8 (f32-conv-ci1, one group per row)
+    g({ batch: 3, H: 5, W: 10, Cin: 1, Cout: 3, KH: 3, KW: 3, pads: [1, 0, 0, 0] }),
   );
+  // one input channel, width stride 1, rows of >= 8 outputs (f32-conv-ci1): every channel tail
+  // of its 4-channel blocks, rows of 8 (one group) to 21 outputs (a recomputed partial group)
+  for (const Cout of [1, 2, 3, 4, 5, 7, 9, 11]) {
+    const KH = 1 + rng.int(0, 2) * 2, KW = [1, 2, 3, 5][Cout % 4], dh = Cout % 3 === 0 ? 2 : 1;
+    const pads = (Cout % 2 ? [0, 1, 2, 3].map((j) => rng.int(0, j % 2 === 0 ? (KH - 1) * dh : KW - 1)) : [0, 0, 0, 0]) as ConvGeom["pads"];
+    const W = KW - 1 + 8 + rng.int(0, 13) - pads[1] - pads[3];
+    out.push(g({ batch: Cout % 2 ? 1 : 3, H: (KH - 1) * dh + 1 + rng.int(0, 5), W, Cin: 1, Cout, KH, KW, stride: [1 + (Cout % 2), 1], pads, dilation: [dh, 1] }));
+  }
   return out;
 }
 
@@ -60,7 +73,7 @@ const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k
 const attrs = (g: ConvGeom, act: number) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
 const actF = (v: number, act: number) => (act === Activation.Relu ? Math.max(v, 0) : act === Activation.Relu6 ? Math.min(Math.max(v, 0), 6) : v);
 
-test("f32 direct conv: bit-exact against the ordered f32 reference, close to f64, every activation, bias or none", async () => {
+test("f32 direct convs: bit-exact against the ordered f32 reference, close to f64, every activation, bias or none", async () => {
   const e = await engine();
   const rng = new Rng(92);
   let checked = 0;
@@ -97,6 +110,36 @@ test("f32 direct conv: bit-exact against the ordered f32 reference, close to f64
     }
   }
   assert.ok(checked > 100000, `only ${checked} outputs checked`);
+});
+
+test("f32 direct convs: infinities and NaN come out as in the ordered f32 reference, through every activation", async () => {
+  const e = await engine();
+  const rng = new Rng(93);
+  const shapes = [CASES.find((g) => g.H === 28)!, CASES.find((g) => g.Cin === 3 && g.pads[0] > 0)!, CASES.find((g) => g.Cin === 1 && g.W === 10 && g.H === 5)!];
+  let special = 0;
+  for (const g of shapes) {
+    for (const act of [Activation.None, Activation.Relu, Activation.Relu6]) {
+      const [OH, OW] = convOutSize(g);
+      const b = new GraphBuilder();
+      const x = b.input("x", DType.F32, [g.H, g.W, g.Cin]);
+      const w = rng.f32(g.Cout * g.KH * g.KW * g.Cin, 0.5);
+      const bias = rng.f32(g.Cout);
+      const y = b.act("y", DType.F32, [OH, OW, g.Cout]);
+      b.op(Op.Conv2d, [x, b.constant("W", DType.F32, [g.Cout, g.KH, g.KW, g.Cin], w), b.constant("b", DType.F32, [g.Cout], bias)], [y], attrs(g, act)).output(y);
+      const m = e.load(b.encode());
+      const xs = rng.f32(g.batch * g.H * g.W * g.Cin, 2);
+      for (let i = 0; i < xs.length; i += 37) xs[i] = [Infinity, -Infinity, NaN][i % 3];
+      const out = m.run({ x: xs }).y.data;
+      const exact = convRefF32Ordered(xs, w, bias, g);
+      for (let i = 0; i < exact.length; i++) {
+        const want = Math.fround(actF(exact[i], act));
+        if (!Number.isFinite(want)) special++;
+        assert.ok(Object.is(out[i], want), `${label(g)} act ${act} y[${i}] ${out[i]} vs ${want}`);
+      }
+      m.dispose();
+    }
+  }
+  assert.ok(special > 100, `only ${special} non-finite outputs`);
 });
 
 test.run();
