@@ -1,13 +1,14 @@
-// The f32 direct conv kernels (kernels/f32-conv-4x8-simd128.ts: single group, Cin <= 16, width
-// dilation 1; kernels/f32-conv-ci1-8x4-simd128.ts: also Cin 1, width stride 1, rows of >= 8
-// outputs; both read straight from the sample or from a zero-bordered padded copy) against the
-// scalar references (test/ref/conv.ts): bit for bit against the f32 reference in the promised
-// summation order, and within rounding of the f64 one. Awkward shapes: Cin 1, 2, 3, 6, 7, 16;
-// Cout 1..7, 9, 11, 16, 17 (every lane tail of the 8-wide blocks); 1x1, 3x3, 5x5 and non-square
-// kernels; strides 1 and 2; no, symmetric, asymmetric and bottom/right-only padding; height
-// dilation; output rows of 1..3 pixels (no 4-pixel group), of 7 and 8, and with tails; batch 1
-// and 3; bias or none; no activation, ReLU, ReLU6. Shapes just outside the kernels (Cin 17, width
-// dilation) check the im2col fallback gives the same bits.
+// The f32 direct conv kernels (kernels/f32-conv-4x8-simd128.ts: single group, width dilation 1,
+// Cin <= 16 or no padding reached; kernels/f32-conv-ci1-8x4-simd128.ts: also Cin 1, width
+// stride 1, rows of >= 8 outputs; both read straight from the sample or from a zero-bordered
+// padded copy) against the scalar references (test/ref/conv.ts): bit for bit against the f32
+// reference in the promised summation order, and within rounding of the f64 one. Awkward shapes:
+// Cin 1, 2, 3, 6, 7, 16, 20, 33; Cout 1..7, 9, 11, 16, 17 (every lane tail of the 8-wide
+// blocks); 1x1, 3x3, 5x5 and non-square kernels; strides 1 and 2; no, symmetric, asymmetric and
+// bottom/right-only padding; height dilation; output rows of 1..3 pixels (no 4-pixel group), of
+// 7 and 8, and with tails; batch 1 and 3; bias or none; no activation, ReLU, ReLU6. Shapes just
+// outside the kernels (Cin 17 padded, width dilation) check the im2col fallback gives the same
+// bits.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Activation, DType, Op } from "../../assembly/format/spec.ts";
@@ -47,9 +48,12 @@ function cases(): ConvGeom[] {
     g({ batch: 3, H: 5, W: 3, Cin: 2, Cout: 9, KH: 3, KW: 3 }),
     g({ H: 5, W: 4, Cin: 1, Cout: 1, KH: 3, KW: 3 }),
     g({ H: 6, W: 5, Cin: 3, Cout: 17, KH: 3, KW: 3, pads: [1, 0, 1, 0] }),
-    // the largest Cin the kernel takes, and just past it (im2col)
+    // the largest Cin the kernel takes when padded, and just past it (im2col); unpadded it takes
+    // any Cin, bottom/right padding no window reaches included
     g({ batch: 3, H: 6, W: 9, Cin: 16, Cout: 9, KH: 3, KW: 3, pads: [1, 1, 1, 1] }),
     g({ H: 6, W: 9, Cin: 17, Cout: 5, KH: 3, KW: 3, pads: [1, 1, 1, 1] }),
+    g({ batch: 3, H: 7, W: 9, Cin: 33, Cout: 17, KH: 3, KW: 2, stride: [1, 2] }),
+    g({ H: 9, W: 9, Cin: 20, Cout: 6, KH: 3, KW: 3, stride: [2, 2], pads: [0, 0, 1, 1] }),
     // width dilation: im2col
     g({ batch: 3, H: 7, W: 9, Cin: 3, Cout: 6, KH: 3, KW: 3, pads: [1, 2, 1, 2], dilation: [1, 2] }),
     // one input channel, width stride 1, rows of 7 outputs: f32-conv-4x8, not f32-conv-ci1
