@@ -166,6 +166,7 @@ export function prepareConv(m: Model, o: u32): i32 {
           store<f32>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 2), load<f32>(rows + ((<usize>n * <usize>taps + <usize>t) << 2)));
       return 0;
     }
+    // one input channel (1x1 unpadded ones too: the 1x1 GEMM below would have K = 1)
     if (st.groups == 1 && st.dw == 1 && st.Cin == 1 && st.sw == 1 && st.OW >= 8) {
       st.ci1 = 1;
       st.Np2 = (Cout + 1) & ~1;
