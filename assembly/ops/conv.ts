@@ -13,6 +13,9 @@
 // (width dilation 1), which widen each sample once into a zero-bordered i16 image and run a
 // direct conv kernel on it: their im2col would copy runs of only KW*Cin values per window row,
 // which cost far more than the multiply-adds.
+// f32 single-group convs with few input channels (width dilation 1) likewise run a direct
+// kernel (f32-conv-4x8) on the sample itself, or on a zero-bordered copy when padded; with one
+// input channel and width stride 1 (rows of >= 8 outputs) one with pixels in lanes (f32-conv-ci1).
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -31,6 +34,8 @@ import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_3x8c2, i8_dwconv_pair_row } from "../kernels/i8-dwconv-3x8c2-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
+import { f32_conv_4x8 } from "../kernels/f32-conv-4x8-simd128";
+import { f32_conv_ci1_8x4, f32_conv_ci1_pack } from "../kernels/f32-conv-ci1-8x4-simd128";
 import { alloc, free } from "../runtime/alloc";
 
 const PATH_F32: i32 = 0;
@@ -42,6 +47,10 @@ const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input chann
 const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
 const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel call
 const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine below this
+// f32 direct kernel up to this many input channels when it needs a padded copy of the sample
+// (an op-owned buffer as large as the input, so kept for small Cin); unpadded convs take it at
+// any Cin (it measured 0.9x im2col + GEMM at Cin 64..128, 0.7x at 24..32)
+const DIRECT_F32_MAX_CIN: i32 = 16;
 
 @unmanaged class ConvState {
   path: i32;
@@ -86,7 +95,10 @@ const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine
   pairs: i32; // i16 pairs per window row: ceil(KW*Cin / 2)
   xpad: usize; // i16 [Hp][Wp][Cin] (+ slack), borders stay 0
   vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
-  biasp: usize; // i32[Np]: bias, zero padded (SIMD requant)
+  biasp: usize; // i32[Np]: bias, zero padded (SIMD requant); f32[Np] for the f32 direct kernel
+  directF32: i32; // f32 direct kernel; xpad (f32 [Hp][Wp][Cin]) only when the windows reach padding
+  ci1: i32; // f32 direct kernel for one input channel: wp is [KH*KW][Np2], biasp always set
+  Np2: i32; // Cout rounded up to even (ci1 weights)
   multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
   prep: usize; // i32[Np]: 2^(vshift - shift[n]), the accumulator's factor (SIMD requant)
   // int8 depthwise (i8-dwconv-3x8c2): input rows as tap-pair rows in a ring, reused across
@@ -171,12 +183,22 @@ export function prepareConv(m: Model, o: u32): i32 {
           store<f32>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 2), load<f32>(rows + ((<usize>n * <usize>taps + <usize>t) << 2)));
       return 0;
     }
+    // one input channel (1x1 unpadded ones too: the 1x1 GEMM below would have K = 1)
+    if (st.groups == 1 && st.dw == 1 && st.Cin == 1 && st.sw == 1 && st.OW >= 8) {
+      st.ci1 = 1;
+      st.Np2 = (Cout + 1) & ~1;
+      st.wp = ownChecked(m, <u64>K * st.Np2 * 4);
+      if (st.wp == 0) return -ErrorCode.OutOfMemory;
+      f32_conv_ci1_pack(rows, K, Cout, st.Np2, st.wp);
+      return prepareDirectF32(m, st);
+    }
     st.wpGroup = <usize>(blocks * 8 * <u64>K * 4);
     st.wp = ownChecked(m, <u64>st.wpGroup * st.groups);
     if (st.wp == 0) return -ErrorCode.OutOfMemory;
     for (let g = 0; g < st.groups; g++)
       f32_gemm_pack_8(rows + ((<usize>g * <usize>st.Cog * <usize>K) << 2), K, st.Cog, st.wp + <usize>g * st.wpGroup);
     st.direct = st.KH == 1 && st.KW == 1 && st.sh == 1 && st.sw == 1 && st.groups == 1 && opAttr(m, o, 3) == 0 && opAttr(m, o, 4) == 0 && opAttr(m, o, 5) == 0 && opAttr(m, o, 6) == 0 ? 1 : 0;
+    if (!st.direct && st.groups == 1 && st.dw == 1 && (st.Cin <= DIRECT_F32_MAX_CIN || !needsPadF32(st))) return prepareDirectF32(m, st);
     if (!st.direct) {
       st.col = ownChecked(m, <u64>TILE * K * 4);
       if (st.col == 0) return -ErrorCode.OutOfMemory;
@@ -229,6 +251,29 @@ export function prepareConv(m: Model, o: u32): i32 {
       quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
     return prepareSimdRequant(m, st, rows, zw);
+  }
+  return 0;
+}
+
+/** Sets Hp, Wp (the rows and columns the f32 direct kernel's windows span); true when they reach padding. */
+function needsPadF32(st: ConvState): bool {
+  st.Hp = (st.OH - 1) * st.sh + (st.KH - 1) * st.dh + 1;
+  st.Wp = (st.OW - 1) * st.sw + st.KW;
+  return st.pt > 0 || st.pl > 0 || st.Hp > st.H || st.Wp > st.W;
+}
+
+/** The f32 direct kernel's zero-padded bias and, when a window reaches the padding, padded image. */
+function prepareDirectF32(m: Model, st: ConvState): i32 {
+  st.directF32 = 1;
+  if (needsPadF32(st)) {
+    st.xpad = ownChecked(m, <u64>st.Hp * st.Wp * st.Cin * 4);
+    if (st.xpad == 0) return -ErrorCode.OutOfMemory;
+  }
+  if (st.bias != 0 || st.ci1) {
+    const Np = ((st.Cout + 7) >> 3) << 3;
+    st.biasp = ownChecked(m, <u64>Np * 4);
+    if (st.biasp == 0) return -ErrorCode.OutOfMemory;
+    if (st.bias != 0) memory.copy(st.biasp, st.bias, <usize>st.Cout << 2);
   }
   return 0;
 }
@@ -412,6 +457,15 @@ function fillPadded(st: ConvState, x: usize, zx: i32): void {
   }
 }
 
+/** x into the f32 padded image's interior, the rows and columns the windows reach; borders stay 0. */
+function fillPaddedF32(st: ConvState, x: usize): void {
+  const Cin = <usize>st.Cin;
+  const bytes = <usize>(min<i32>(st.Wp, st.pl + st.W) - st.pl) * Cin << 2; // > 0: pl < KW <= Wp
+  const r1 = min<i32>(st.Hp, st.pt + st.H);
+  for (let r = st.pt; r < r1; r++)
+    memory.copy(st.xpad + ((<usize>r * <usize>st.Wp + <usize>st.pl) * Cin << 2), x + (<usize>(r - st.pt) * <usize>st.W * Cin << 2), bytes);
+}
+
 // ---- output ---------------------------------------------------------------------------------
 
 function finishF32(st: ConvState, y: usize, count: i32): void {
@@ -588,6 +642,23 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
       f32_dwconv_c8(x, st.H, st.W, Cout, oh * st.sh - st.pt, ow * st.sw - st.pl, st.dh, st.dw, st.KH, st.KW, st.wp, yp);
       finishF32(st, yp, 1);
     }
+    return;
+  }
+  if (st.directF32) {
+    let a = x, rowBytes = (<usize>st.W * <usize>st.Cin) << 2;
+    if (st.xpad != 0) {
+      fillPaddedF32(st, x);
+      a = st.xpad;
+      rowBytes = (<usize>st.Wp * <usize>st.Cin) << 2;
+    }
+    if (st.ci1) {
+      f32_conv_ci1_8x4(a, st.OH, st.OW, <usize>st.sh * rowBytes, <usize>st.dh * rowBytes, st.KH, st.KW, st.wp, Cout, st.Np2, st.biasp, st.act, y, Cout);
+      return;
+    }
+    const pixStride = (<usize>st.sw * <usize>st.Cin) << 2;
+    const rowOut = (<usize>st.OW * <usize>Cout) << 2;
+    for (let oh = 0; oh < st.OH; oh++)
+      f32_conv_4x8(a + <usize>(oh * st.sh) * rowBytes, pixStride, <usize>st.dh * rowBytes, st.KH, st.KW * st.Cin, st.OW, st.wp, Cout, st.biasp, st.act, y + <usize>oh * rowOut, Cout);
     return;
   }
   if (st.direct) {

@@ -117,14 +117,20 @@ export function preparePool(m: Model, o: u32): i32 {
 
 // ---- f32 --------------------------------------------------------------------------------------
 
+/**
+ * With C >= 4 the C % 4 tail channels run as one more 4-lane block ending at channel C - 1: its
+ * overlap with the previous block recomputes those lanes from the same values in the same
+ * order, so it rewrites identical results (and reads nothing outside this pixel).
+ */
 function windowF32(st: PoolState, x: usize, ih0: i32, iw0: i32, y: usize): void {
-  const C = st.C, C4 = C & ~3;
+  const C = st.C, C4 = C >= 4 ? C : C & ~3;
   const isMax = st.op == Op.MaxPool;
   const h0 = max<i32>(ih0, 0), h1 = min<i32>(ih0 + st.kh, st.H);
   const w0 = max<i32>(iw0, 0), w1 = min<i32>(iw0 + st.kw, st.W);
   const count = st.includePad ? st.kh * st.kw : (h1 - h0) * (w1 - w0);
   const inv = f32x4.splat(<f32>count);
-  for (let c = 0; c < C4; c += 4) {
+  for (let c0 = 0; c0 < C4; c0 += 4) {
+    const c = min<i32>(c0, C4 - 4);
     let a = isMax ? f32x4.splat(-Infinity) : f32x4.splat(0);
     for (let ih = h0; ih < h1; ih++)
       for (let iw = w0; iw < w1; iw++) {

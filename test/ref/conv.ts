@@ -110,3 +110,33 @@ export function avgPoolSums(x: ArrayLike<number>, p: PoolGeom, includePad: boole
     return { sum: s, count: includePad ? w.area : w.values.length };
   });
 }
+
+/**
+ * Plain f32 Conv (zero padding) in the summation order edgeq's f32 kernels promise: each output
+ * starts from +0 and adds fround(x * w) tap by tap in (kh, kw, c) order, padded taps included
+ * (0 * w), each sum rounded to f32 (no fused multiply-add), then adds the bias. f64 holds the
+ * exact product of two f32 and rounds a sum of two f32 to f32 without double-rounding error, so
+ * this matches an f32 machine bit for bit.
+ */
+export function convRefF32Ordered(x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number> | null, g: ConvGeom): Float32Array {
+  const f = Math.fround;
+  const [OH, OW] = convOutSize(g);
+  const Cg = g.Cin / g.groups, Cog = g.Cout / g.groups;
+  const y = new Float32Array(g.batch * OH * OW * g.Cout);
+  for (let b = 0; b < g.batch; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let n = 0; n < g.Cout; n++) {
+          const grp = Math.floor(n / Cog);
+          let s = 0;
+          for (let kh = 0; kh < g.KH; kh++)
+            for (let kw = 0; kw < g.KW; kw++)
+              for (let c = 0; c < Cg; c++) {
+                const ih = oh * g.stride[0] - g.pads[0] + kh * g.dilation[0], iw = ow * g.stride[1] - g.pads[1] + kw * g.dilation[1];
+                const xv = ih < 0 || ih >= g.H || iw < 0 || iw >= g.W ? 0 : f(x[((b * g.H + ih) * g.W + iw) * g.Cin + grp * Cg + c]);
+                s = f(s + f(xv * f(w[((n * g.KH + kh) * g.KW + kw) * Cg + c])));
+              }
+          y[((b * OH + oh) * OW + ow) * g.Cout + n] = bias ? f(s + f(bias[n])) : s;
+        }
+  return y;
+}
