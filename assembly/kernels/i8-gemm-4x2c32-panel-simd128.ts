@@ -1,0 +1,111 @@
+// int8 GEMM of 4 packed activation rows against a small row-major weight panel (decoded per call
+// and still in L1), 4 rows x 2 outputs per step, K consumed 32 at a time (four 8-wide steps
+// written out). acc[r][n] = sum_k x[r][k] * w[n][k]. The activations are packed like i8_pack_x4
+// with kc = 8 ([K8/8][4][8], then the K tail [4][K % 8]); the panel rows are read through two
+// moving pointers. Every load has a constant offset from one of three pointers, and the 4x
+// unrolling leaves about 4 loop-control instructions per 88 SIMD ones: the 8-wide loop of the
+// packed dense GEMM spends ~5 per 22, which on this core (6 ops dispatched per cycle, 2 dots per
+// cycle) costs more than the dots. Exact widening (v128.load8x8_s + i32x4.dot_i16x8_s); 8
+// accumulators + 2 weights + 1 activation in registers. Raw products only.
+import { dotTailI8, hsum } from "./i8-reduce";
+
+/** xp: 4 packed rows; w: [N][K] row-major; acc: 4 rows of N i32 with stride ldc elements. */
+export function i8_gemm_4x2c32_panel(xp: usize, w: usize, K: i32, N: i32, acc: usize, ldc: i32): void {
+  const K8 = K & ~7;
+  const kt = K - K8;
+  const t = <usize>kt;
+  const as = <usize>ldc << 2;
+  const xe = xp + (<usize>K8 << 2);
+  const xe1 = xe - 32, xe2 = xe - 64, xe3 = xe - 96; // step s + 1 of an iteration runs while px < xe - 32 s
+  let n = 0;
+  for (; n + 2 <= N; n += 2) {
+    let p0 = w + <usize>n * <usize>K;
+    let p1 = p0 + <usize>K;
+    let a00 = i32x4.splat(0), a01 = i32x4.splat(0), a10 = i32x4.splat(0), a11 = i32x4.splat(0);
+    let a20 = i32x4.splat(0), a21 = i32x4.splat(0), a30 = i32x4.splat(0), a31 = i32x4.splat(0);
+    let px = xp;
+    // four 8-wide steps per iteration with an exit after each: the branches keep TurboFan from
+    // hoisting a step's loads above the previous step's dots (24 loads + 8 accumulators would
+    // spill), the loop's stack check and pointer updates are paid once per 32 k, and each step
+    // addresses its activations from its own pointer so V8 reuses the same 4 base registers
+    if (px < xe) {
+      while (true) {
+        let v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
+        let u = v128.load8x8_s(px);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(u, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(px, 8);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(u, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(px, 16);
+        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(u, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(px, 24);
+        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(u, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(u, v1));
+        if (px >= xe1) { px += 32; p0 += 8; p1 += 8; break; }
+        const py = px + 32;
+        v0 = v128.load8x8_s(p0, 8); v1 = v128.load8x8_s(p1, 8);
+        u = v128.load8x8_s(py);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(u, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(py, 8);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(u, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(py, 16);
+        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(u, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(py, 24);
+        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(u, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(u, v1));
+        if (px >= xe2) { px += 64; p0 += 16; p1 += 16; break; }
+        const pz = px + 64;
+        v0 = v128.load8x8_s(p0, 16); v1 = v128.load8x8_s(p1, 16);
+        u = v128.load8x8_s(pz);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(u, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pz, 8);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(u, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pz, 16);
+        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(u, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pz, 24);
+        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(u, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(u, v1));
+        if (px >= xe3) { px += 96; p0 += 24; p1 += 24; break; }
+        const pq = px + 96;
+        v0 = v128.load8x8_s(p0, 24); v1 = v128.load8x8_s(p1, 24);
+        u = v128.load8x8_s(pq);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(u, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pq, 8);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(u, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pq, 16);
+        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(u, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(u, v1));
+        u = v128.load8x8_s(pq, 24);
+        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(u, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(u, v1));
+        px += 128;
+        p0 += 32;
+        p1 += 32;
+        if (px >= xe) break;
+      }
+    }
+    // K tails: p0, p1 now point at the rows' element K8; the packed activation tails follow xe
+    const x0 = xe, x1 = x0 + t, x2 = x1 + t, x3 = x2 + t;
+    const p = acc + (<usize>n << 2);
+    store<i32>(p, hsum(a00) + dotTailI8(x0, p0, kt));
+    store<i32>(p, hsum(a01) + dotTailI8(x0, p1, kt), 4);
+    store<i32>(p + as, hsum(a10) + dotTailI8(x1, p0, kt));
+    store<i32>(p + as, hsum(a11) + dotTailI8(x1, p1, kt), 4);
+    store<i32>(p + 2 * as, hsum(a20) + dotTailI8(x2, p0, kt));
+    store<i32>(p + 2 * as, hsum(a21) + dotTailI8(x2, p1, kt), 4);
+    store<i32>(p + 3 * as, hsum(a30) + dotTailI8(x3, p0, kt));
+    store<i32>(p + 3 * as, hsum(a31) + dotTailI8(x3, p1, kt), 4);
+  }
+  if (n < N) {
+    // odd panel: the last row alone
+    let pw = w + <usize>n * <usize>K;
+    let b0 = i32x4.splat(0), b1 = i32x4.splat(0), b2 = i32x4.splat(0), b3 = i32x4.splat(0);
+    for (let px = xp; px < xe; px += 32) {
+      const v = v128.load8x8_s(pw);
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v128.load8x8_s(px), v));
+      b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v128.load8x8_s(px, 8), v));
+      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v128.load8x8_s(px, 16), v));
+      b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v128.load8x8_s(px, 24), v));
+      pw += 8;
+    }
+    const p = acc + (<usize>n << 2);
+    store<i32>(p, hsum(b0) + dotTailI8(xe, pw, kt));
+    store<i32>(p + as, hsum(b1) + dotTailI8(xe + t, pw, kt));
+    store<i32>(p + 2 * as, hsum(b2) + dotTailI8(xe + 2 * t, pw, kt));
+    store<i32>(p + 3 * as, hsum(b3) + dotTailI8(xe + 3 * t, pw, kt));
+  }
+}
