@@ -7,7 +7,15 @@
 // packed dense GEMM spends ~5 per 22, which on this core (6 ops dispatched per cycle, 2 dots per
 // cycle) costs more than the dots. Exact widening (v128.load8x8_s + i32x4.dot_i16x8_s); 8
 // accumulators + 2 weights + 1 activation in registers. Raw products only.
-import { dotTailI8, hsum } from "./i8-reduce";
+import { dotTailI8, hsum, hsum4 } from "./i8-reduce";
+
+/** [dot(xa, wa), dot(xb, wb), dot(xc, wc), dot(xd, wd)] over len < 8 int8 values each. */
+function tails4(xa: usize, xb: usize, xc: usize, xd: usize, wa: usize, wb: usize, wc: usize, wd: usize, len: i32): v128 {
+  let v = i32x4.splat(dotTailI8(xa, wa, len));
+  v = i32x4.replace_lane(v, 1, dotTailI8(xb, wb, len));
+  v = i32x4.replace_lane(v, 2, dotTailI8(xc, wc, len));
+  return i32x4.replace_lane(v, 3, dotTailI8(xd, wd, len));
+}
 
 /** xp: 4 packed rows; w: [N][K] row-major; acc: 4 rows of N i32 with stride ldc elements. */
 export function i8_gemm_4x2c32_panel(xp: usize, w: usize, K: i32, N: i32, acc: usize, ldc: i32): void {
@@ -78,17 +86,19 @@ export function i8_gemm_4x2c32_panel(xp: usize, w: usize, K: i32, N: i32, acc: u
         if (px >= xe) break;
       }
     }
-    // K tails: p0, p1 now point at the rows' element K8; the packed activation tails follow xe
-    const x0 = xe, x1 = x0 + t, x2 = x1 + t, x3 = x2 + t;
+    // 4x4 transposes folded into adds: s01 = [r0 n, r0 n+1, r1 n, r1 n+1], s23 the same for rows 2, 3
+    let s01 = hsum4(a00, a01, a10, a11), s23 = hsum4(a20, a21, a30, a31);
+    if (kt != 0) {
+      // K tails: p0, p1 now point at the rows' element K8; the packed activation tails follow xe
+      const x0 = xe, x1 = x0 + t, x2 = x1 + t, x3 = x2 + t;
+      s01 = i32x4.add(s01, tails4(x0, x0, x1, x1, p0, p1, p0, p1, kt));
+      s23 = i32x4.add(s23, tails4(x2, x2, x3, x3, p0, p1, p0, p1, kt));
+    }
     const p = acc + (<usize>n << 2);
-    store<i32>(p, hsum(a00) + dotTailI8(x0, p0, kt));
-    store<i32>(p, hsum(a01) + dotTailI8(x0, p1, kt), 4);
-    store<i32>(p + as, hsum(a10) + dotTailI8(x1, p0, kt));
-    store<i32>(p + as, hsum(a11) + dotTailI8(x1, p1, kt), 4);
-    store<i32>(p + 2 * as, hsum(a20) + dotTailI8(x2, p0, kt));
-    store<i32>(p + 2 * as, hsum(a21) + dotTailI8(x2, p1, kt), 4);
-    store<i32>(p + 3 * as, hsum(a30) + dotTailI8(x3, p0, kt));
-    store<i32>(p + 3 * as, hsum(a31) + dotTailI8(x3, p1, kt), 4);
+    v128.store64_lane(p, s01, 0);
+    v128.store64_lane(p + as, s01, 1);
+    v128.store64_lane(p + 2 * as, s23, 0);
+    v128.store64_lane(p + 3 * as, s23, 1);
   }
   if (n < N) {
     // odd panel: the last row alone
