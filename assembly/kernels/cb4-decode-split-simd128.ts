@@ -83,3 +83,36 @@ export function cb4_pack_x4_split(x: usize, K: i32, dst: usize): void {
     memory.copy(dst + (<usize>K8 << 2) + <usize>r * kt, src + <usize>K8, kt);
   }
 }
+
+/**
+ * 4 rows of 4-bit indices (row stride rowBytes) decoded in split order straight into one block of
+ * the packed layout of ops/weights.ts (kc = 8: [K8/8][4][8], then the K tail [4][K % 8]), the
+ * layout i8_gemv_1x4c8_packed reads; dst holds 4K bytes.
+ */
+export function cb4_decode_split_block4(src: usize, rowBytes: usize, K: i32, lutPtr: usize, dst: usize): void {
+  const lut = v128.load(lutPtr);
+  const mask = v128.load(NIBBLE_MASK);
+  const K32 = K & ~31, K8 = K & ~7;
+  const kt = <usize>(K - K8);
+  for (let r = 0; r < 4; r++) {
+    const s0 = src + <usize>r * rowBytes;
+    let s = s0;
+    let d = dst + (<usize>r << 3);
+    const e = d + (<usize>K32 << 2);
+    for (; d < e; d += 128) {
+      const v = v128.load(s);
+      const lo = i8x16.swizzle(lut, v128.and(v, mask));
+      const hi = i8x16.swizzle(lut, v128.and(i16x8.shr_u(v, 4), mask));
+      v128.store64_lane(d, lo, 0);
+      v128.store64_lane(d, lo, 1, 32);
+      v128.store64_lane(d, hi, 0, 64);
+      v128.store64_lane(d, hi, 1, 96);
+      s += 16;
+    }
+    for (let k = K32; k < K; k++) {
+      const idx = (<u32>load<u8>(s0 + (<usize>k >> 1)) >> (<u32>(k & 1) << 2)) & 15;
+      const at = k < K8 ? d + (<usize>(k - K32) >> 3) * 32 + <usize>(k & 7) : dst + (<usize>K8 << 2) + <usize>r * kt + <usize>(k - K8);
+      store<i8>(at, load<i8>(lutPtr + <usize>idx));
+    }
+  }
+}

@@ -24,7 +24,7 @@ import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packe
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
 import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
 import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
-import { cb4_decode_split, cb4_pack_x4_split, cb4_split_row } from "../kernels/cb4-decode-split-simd128";
+import { cb4_decode_split, cb4_decode_split_block4, cb4_pack_x4_split, cb4_split_row } from "../kernels/cb4-decode-split-simd128";
 import { i8_gemm_4x2c32_panel } from "../kernels/i8-gemm-4x2c32-panel-simd128";
 import { decodeRowsI8, packedOffset, packRowsInPlace, weightRows } from "./weights";
 
@@ -424,6 +424,18 @@ function accumulateCb4(m: Model, st: DenseState, xr: usize, n: i32, acc: usize):
   for (let r = n4; r < n; r++) cb4_split_row(xr + <usize>r * rs, K, xs + <usize>r * rs);
   const rowBytes = <usize>((K + 1) >> 1);
   const data = tDataPtr(m, st.wt);
+  if (n4 == 0) {
+    // 1-3 rows: the panel in the packed layout (blocks of 4 rows, then plain rows), read by the
+    // packed GEMV that dense weights use at batch 1
+    for (let nb = 0; nb < N; nb += CB4_PANEL_N) {
+      const cnt = min(CB4_PANEL_N, N - nb);
+      const c4 = cnt & ~3;
+      for (let i = 0; i < c4; i += 4) cb4_decode_split_block4(data + <usize>(nb + i) * rowBytes, rowBytes, K, lut, panel + <usize>i * rs);
+      for (let i = c4; i < cnt; i++) cb4_decode_split(data + <usize>(nb + i) * rowBytes, K, lut, panel + <usize>i * rs);
+      for (let r = 0; r < n; r++) i8_gemv_1x4c8_packed(xs + <usize>r * rs, panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
+    }
+    return;
+  }
   for (let nb = 0; nb < N; nb += CB4_PANEL_N) {
     const cnt = min(CB4_PANEL_N, N - nb);
     for (let i = 0; i < cnt; i++) cb4_decode_split(data + <usize>(nb + i) * rowBytes, K, lut, panel + <usize>i * rs);
