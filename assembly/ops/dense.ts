@@ -511,10 +511,10 @@ function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32, acc: usize
     const cnt = min(PAIR_NB, N - nb);
     for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
       const g1 = min(G, g0 + PAIR_KG);
-      // 8, 4, 2, 1 row blocks per kernel call
+      // up to 8 row blocks per kernel call (the kernel has a variant for each count)
       for (let j = 0; j < blocks;) {
         const left = blocks - j;
-        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        const nbk = min(left, 8);
         i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
         j += nbk;
       }

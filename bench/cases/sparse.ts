@@ -14,7 +14,7 @@ export async function sparseCases(ctx: Ctx): Promise<void> {
   const run = async (label: string, w: Int8Array, enc: Parameters<typeof denseI8Model>[3], rows = N) => {
     const ref = Array.from(denseInt(x, 0, w, 0, null, M, K, rows));
     const info = { group: "sparse-int8", name: `${M}x${K}x${N} ${label}`, ops, int8: true };
-    for (const [tag, e] of ctx.engines) contend(ctx, info, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x), exact(ref));
+    for (const [tag, e] of ctx.engines) contend(ctx, info, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x, true), exact(ref));
   };
   const dense = rng.i8(N * K);
   for (let i = 0; i < dense.length; i++) if (dense[i] === 0) dense[i] = 1;
