@@ -1,12 +1,13 @@
 // int8 GEMM of 4 packed activation rows against a small row-major weight panel (decoded per call
-// and still in L1), 4 rows x 2 outputs per step, K consumed 32 at a time (four 8-wide steps
-// written out). acc[r][n] = sum_k x[r][k] * w[n][k]. The activations are packed like i8_pack_x4
-// with kc = 8 ([K8/8][4][8], then the K tail [4][K % 8]); the panel rows are read through two
-// moving pointers. Every load has a constant offset from one of three pointers, and the 4x
-// unrolling leaves about 4 loop-control instructions per 88 SIMD ones: the 8-wide loop of the
-// packed dense GEMM spends ~5 per 22, which on this core (6 ops dispatched per cycle, 2 dots per
-// cycle) costs more than the dots. Exact widening (v128.load8x8_s + i32x4.dot_i16x8_s); 8
-// accumulators + 2 weights + 1 activation in registers. Raw products only.
+// and still in L1), 4 rows x 2 outputs per step, K consumed 32 per loop iteration (four 8-wide
+// steps written out, an exit branch after each). acc[r][n] = sum_k x[r][k] * w[n][k]. The
+// activations are packed like i8_pack_x4 with kc = 8 ([K8/8][4][8], then the K tail [4][K % 8]);
+// the panel rows are read through two moving pointers. TurboFan's machine code (V8 11.3): no
+// spills, ~19 loop-control instructions per 88 SIMD ones against ~8 per 22 for a one-step loop
+// (stack check and pointer updates once per 32 k), which measured ~4 % faster at 64x1024x1024.
+// Row sums through hsum4 (two 4x4 transposes per tile instead of eight 4-lane sums). Exact
+// widening (v128.load8x8_s + i32x4.dot_i16x8_s); 8 accumulators + 2 weights + 1 activation in
+// registers. Raw products only.
 import { dotTailI8, hsum, hsum4 } from "./i8-reduce";
 
 /** [dot(xa, wa), dot(xb, wb), dot(xc, wc), dot(xd, wd)] over len < 8 int8 values each. */
