@@ -24,6 +24,8 @@ import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packe
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
 import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
 import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
+import { cb4_decode_split, cb4_decode_split_block4, cb4_pack_x4_split, cb4_split_row } from "../kernels/cb4-decode-split-simd128";
+import { i8_gemm_4x2c32_panel } from "../kernels/i8-gemm-4x2c32-panel-simd128";
 import { decodeRowsI8, packedOffset, packRowsInPlace, weightRows } from "./weights";
 
 const PATH_F32: i32 = 0;
@@ -49,6 +51,10 @@ const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
 const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
 const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
 const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
+const KERNEL_CB4: i32 = 5; // int8 4-bit codebook: CB4_PANEL_N rows decoded per step in split order, serving all CB4_MR rows
+const CB4_PANEL_N: i32 = 8;
+const CB4_MR: i32 = 64; // rows per call: each panel is decoded once per 64 activation rows
+const MAX_MR: i32 = 64; // the largest rows-per-call above (sizes the dynamic path's per-row scratch)
 const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted into 0..127 (u = w - min(row))
 
 @unmanaged class DenseState {
@@ -83,7 +89,7 @@ const KERNEL_RELAXED7: i32 = 2; // relaxed build only: packed rows, each shifted
   wmin: usize; // KERNEL_RELAXED7: i32[N], row n stores u = w - wmin[n]
   cw: usize; // int8 path: i32[N] = K zx zw - zx * wsum[n] + bias[n], the correction's per-output constant
   cwZero: i32; // 1 when every cw[n] is 0
-  xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4), 4K bytes
+  xpk: usize; // packed layout: 4 activation rows repacked per GEMM call (i8_pack_x4), 4K bytes; KERNEL_CB4: CB4_MR rows in split order
 }
 
 export function checkDense(m: Model, o: u32): i32 {
@@ -155,11 +161,18 @@ export function prepareDense(m: Model, o: u32): i32 {
   } else if (st.kernel != KERNEL_DENSE || tEncoding(m, w) != Encoding.Dense) {
     // compressed rows are decoded a panel at a time while running: no decoded copy of the tensor
     // (for CSR too, for calls with too few rows for the sparse kernel)
-    if (st.kernel == KERNEL_DENSE) {
+    let panelRows = PANEL_N;
+    if (st.kernel == KERNEL_DENSE && tEncoding(m, w) == Encoding.Codebook && tBits(m, w) == 4) {
+      st.kernel = KERNEL_CB4;
+      st.mr = CB4_MR;
+      panelRows = CB4_PANEL_N;
+      st.xpk = own(m, <usize>CB4_MR * <usize>K + 16);
+      if (st.xpk == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
+    } else if (st.kernel == KERNEL_DENSE) {
       st.kernel = KERNEL_PANEL;
       st.mr = PANEL_MR;
     }
-    st.panel = own(m, <usize>PANEL_N * <usize>K + 16);
+    st.panel = own(m, <usize>panelRows * <usize>K + 16);
     st.lut = own(m, 16);
     if (st.panel == 0 || st.lut == 0) return fail(ErrorCode.OutOfMemory, "out of memory preparing dense");
     if (tEncoding(m, w) == Encoding.Codebook && tBits(m, w) == 4) memory.copy(st.lut, tAuxPtr(m, w), <usize>tAuxLen(m, w));
@@ -188,7 +201,7 @@ export function prepareDense(m: Model, o: u32): i32 {
         abs += <i64>abs_i32(v - zw);
       }
       abs += <i64>(K - <i32>(b - a)) * <i64>abs_i32(zw);
-    } else if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR) {
+    } else if (st.kernel == KERNEL_PANEL || st.kernel == KERNEL_PAIR || st.kernel == KERNEL_CB4) {
       decodeRowsI8(m, w, n, 1, st.panel, st.lut);
       for (let k = 0; k < K; k++) {
         const v = <i32>load<i8>(st.panel + <usize>k);
@@ -398,6 +411,41 @@ function accumulatePanels(m: Model, st: DenseState, xr: usize, n: i32, acc: usiz
   }
 }
 
+/**
+ * KERNEL_CB4: the `n` activation rows permuted into split order once (4-row blocks packed for the
+ * panel GEMM, leftover rows plain for the GEMV), then per step CB4_PANEL_N weight rows decoded in
+ * split order and multiplied by all n rows.
+ */
+function accumulateCb4(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
+  const N = st.N, K = st.K;
+  const rs = <usize>K;
+  const n4 = n & ~3;
+  const xs = st.xpk, panel = st.panel, lut = st.lut;
+  for (let r = 0; r < n4; r += 4) cb4_pack_x4_split(xr + <usize>r * rs, K, xs + <usize>r * rs);
+  for (let r = n4; r < n; r++) cb4_split_row(xr + <usize>r * rs, K, xs + <usize>r * rs);
+  const rowBytes = <usize>((K + 1) >> 1);
+  const data = tDataPtr(m, st.wt);
+  if (n4 == 0) {
+    // 1-3 rows: the panel in the packed layout (blocks of 4 rows, then plain rows), read by the
+    // packed GEMV that dense weights use at batch 1
+    for (let nb = 0; nb < N; nb += CB4_PANEL_N) {
+      const cnt = min(CB4_PANEL_N, N - nb);
+      const c4 = cnt & ~3;
+      for (let i = 0; i < c4; i += 4) cb4_decode_split_block4(data + <usize>(nb + i) * rowBytes, rowBytes, K, lut, panel + <usize>i * rs);
+      for (let i = c4; i < cnt; i++) cb4_decode_split(data + <usize>(nb + i) * rowBytes, K, lut, panel + <usize>i * rs);
+      for (let r = 0; r < n; r++) i8_gemv_1x4c8_packed(xs + <usize>r * rs, panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
+    }
+    return;
+  }
+  for (let nb = 0; nb < N; nb += CB4_PANEL_N) {
+    const cnt = min(CB4_PANEL_N, N - nb);
+    for (let i = 0; i < cnt; i++) cb4_decode_split(data + <usize>(nb + i) * rowBytes, K, lut, panel + <usize>i * rs);
+    let r = 0;
+    for (; r < n4; r += 4) i8_gemm_4x2c32_panel(xs + <usize>r * rs, panel, K, cnt, acc + (<usize>(r * N + nb) << 2), N);
+    for (; r < n; r++) i8_gemv_1x8c8(xs + <usize>r * rs, panel, K, cnt, acc + (<usize>(r * N + nb) << 2));
+  }
+}
+
 /** Raw int8 products for `n` rows (1..st.mr) of x into acc ([n][N]); kernel choice by weight layout. */
 function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): void {
   const N = st.N, K = st.K;
@@ -407,6 +455,10 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
   }
   if (st.kernel == KERNEL_PANEL) {
     accumulatePanels(m, st, xr, n, acc);
+    return;
+  }
+  if (st.kernel == KERNEL_CB4) {
+    accumulateCb4(m, st, xr, n, acc);
     return;
   }
   if (st.kernel == KERNEL_CSR) {
@@ -494,7 +546,7 @@ export function runDense(m: Model, o: u32, batch: i32): void {
   }
   const zw = tZeroPoint(m, w);
   if (st.path == PATH_DYNAMIC) {
-    const scales = memory.data(PANEL_MR * 4), zps = memory.data(PANEL_MR * 4);
+    const scales = memory.data(MAX_MR * 4), zps = memory.data(MAX_MR * 4);
     for (let r0 = 0; r0 < rows; r0 += st.mr) {
       const n = min(st.mr, rows - r0);
       for (let i = 0; i < n; i++)
