@@ -7,7 +7,7 @@ export interface TimingOptions {
   minBatchMs: number;
 }
 
-export const FULL: TimingOptions = { runs: 9, warmup: 2, minBatchMs: 10 };
+export const FULL: TimingOptions = { runs: 15, warmup: 2, minBatchMs: 10 };
 export const QUICK: TimingOptions = { runs: 7, warmup: 1, minBatchMs: 0 };
 
 export function median(v: number[]): number {

@@ -6,11 +6,13 @@
 //   int8 x, int8 W          -> int8 y (requantized), f32 y (dequantized) or int32 y (raw, ConvInteger)
 //   f32 x, int8 W           -> f32 y, each sample quantized at run time (dynamic quantization)
 // Kernels: depthwise (groups == Cin == Cout) runs a per-channel SIMD kernel straight on the
-// input; everything else is im2col over a tile of output pixels followed by a GEMM, except f32
-// 1x1/stride-1/unpadded single-group convs, which are a GEMM over the input pixels directly, and
-// int8 single-group convs with few input channels (width dilation 1), which widen each sample
-// once into a zero-bordered i16 image and run a direct conv kernel on it: their im2col would
-// copy runs of only KW*Cin values per window row, which cost far more than the multiply-adds.
+// input (int8: one output row per call over a ring of input rows widened to tap pairs, or per
+// pixel where those rows would cost too much memory); everything else is im2col over a tile of
+// output pixels followed by a GEMM, except f32 1x1/stride-1/unpadded single-group convs, which
+// are a GEMM over the input pixels directly, and int8 single-group convs with few input channels
+// (width dilation 1), which widen each sample once into a zero-bordered i16 image and run a
+// direct conv kernel on it: their im2col would copy runs of only KW*Cin values per window row,
+// which cost far more than the multiply-adds.
 import { Activation, DType, Encoding, ErrorCode, Format } from "../format/spec";
 import { fail, failAt } from "../runtime/errors";
 import {
@@ -26,6 +28,7 @@ import { checkWindow, windowCount } from "./window";
 import { f32_gemm_4x8, f32_gemm_pack_8 } from "../kernels/f32-gemm-4x8-simd128";
 import { i8_gemm_4x8c2, i8_gemm_pack_8c2 } from "../kernels/i8-gemm-4x8c2-simd128";
 import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
+import { i8_dwconv_3x8c2, i8_dwconv_pair_row } from "../kernels/i8-dwconv-3x8c2-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
 import { alloc, free } from "../runtime/alloc";
@@ -37,6 +40,8 @@ const TILE: i32 = 16; // output pixels per im2col + GEMM step
 const MAX_STEP: i32 = 1 << 16; // strides and dilations
 const DIRECT_MAX_CIN: i32 = 7; // int8 direct kernel below this many input channels (im2col copies < 8)
 const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
+const DW_TILE: i32 = 64; // int8 depthwise: output pixels of one row per kernel call
+const DW_SMALL_SCRATCH: u64 = 64 << 10; // int8 depthwise pair rows: always fine below this
 
 @unmanaged class ConvState {
   path: i32;
@@ -83,6 +88,18 @@ const DIRECT_TILE: i32 = 64; // output pixels of one row per direct kernel call
   vshift: i32; // int8 -> int8: the shift every channel shares when in 31..62 (SIMD requant), else 0
   biasp: usize; // i32[Np]: bias, zero padded (SIMD requant)
   multp: usize; // i32[Np]: multipliers, zero padded (SIMD requant)
+  prep: usize; // i32[Np]: 2^(vshift - shift[n]), the accumulator's factor (SIMD requant)
+  // int8 depthwise (i8-dwconv-3x8c2): input rows as tap-pair rows in a ring, reused across
+  // output rows
+  dwPairs: i32; // 1: i8-dwconv-3x8c2 over pair rows; 0: i8-dwconv-c16 per pixel (less scratch)
+  dwKWP: i32; // tap pairs per window row: ceil(KW / 2)
+  dwCols: i32; // pair-row columns: ((OW-1)*sw + 2*(KWP-1)*dw) / dwStep + 1
+  dwStep: i32; // input columns per pair-row column: gcd(sw, 2*dw)
+  dwSlots: i32; // ring slots: min(H, (KH-1)*dh + 1), so one window's rows never share a slot
+  dwZx: usize; // u8[Cout]: the input zero point, read for columns in the padding
+  dwRing: usize; // [dwSlots][dwCols][Np] i16 pairs
+  dwSlotRow: usize; // i32[dwSlots]: the input row a slot holds, -1 none
+  dwRows: usize; // u32[KH*KWP]: addresses of the current window's tap pairs
 }
 
 /** Reads attributes [1..9] and validates them against the shapes. */
@@ -176,11 +193,7 @@ export function prepareConv(m: Model, o: u32): i32 {
     if (abs * 255 + bmax > <i64>i32.MAX_VALUE) return failAt(ErrorCode.Overflow, "op ", o, ": int32 accumulator could overflow for this output channel");
   }
   if (st.depthwise) {
-    st.wp = ownChecked(m, <u64>K * Cout * 2);
-    if (st.wp == 0) return -ErrorCode.OutOfMemory;
-    for (let n = 0; n < Cout; n++)
-      for (let t = 0; t < taps; t++)
-        store<i16>(st.wp + ((<usize>t * <usize>Cout + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+    if (prepareDepthwiseI8(m, st, rows, zw) < 0) return -ErrorCode.OutOfMemory;
   } else if (st.groups == 1 && st.dw == 1 && st.Cin <= DIRECT_MAX_CIN) {
     if (prepareDirectI8(m, st, rows, zw) < 0) return -ErrorCode.OutOfMemory;
   } else {
@@ -192,9 +205,10 @@ export function prepareConv(m: Model, o: u32): i32 {
       i8_gemm_pack_8c2(rows + <usize>g * <usize>st.Cog * <usize>K, K, st.Cog, zw, st.wp + <usize>g * st.wpGroup);
   }
   st.Np = ((Cout + 7) >> 3) << 3;
-  if (!st.direct8) st.accStride = Cout;
+  if (!st.direct8 && !st.depthwise) st.accStride = Cout;
   // + 8 i32 of slack: the SIMD requant reads whole blocks of 8 past the last pixel's Cout
-  st.acc = ownChecked(m, (<u64>(st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : TILE) * st.accStride + 8) * 4);
+  const accPixels = st.direct8 ? min<i32>(st.OW, DIRECT_TILE) : st.depthwise ? (st.dwPairs ? min<i32>(st.OW, DW_TILE) : 1) : TILE;
+  st.acc = ownChecked(m, (<u64>accPixels * st.accStride + 8) * 4);
   if (st.acc == 0) return -ErrorCode.OutOfMemory;
   if (st.path == PATH_DYNAMIC) {
     st.xq = ownChecked(m, <u64>st.H * st.W * st.Cin);
@@ -214,7 +228,7 @@ export function prepareConv(m: Model, o: u32): i32 {
     for (let n = 0; n < Cout; n++)
       quantizeMultiplier(sx * <f64>load<f32>(swp + (perChannel ? <usize>n << 2 : 0)) / sy, st.mult + (<usize>n << 3));
     actRangeI8(st.act, tScale(m, y), tZeroPoint(m, y), changetype<usize>(st) + offsetof<ConvState>("lo"));
-    return prepareSimdRequant(m, st);
+    return prepareSimdRequant(m, st, rows, zw);
   }
   return 0;
 }
@@ -240,21 +254,90 @@ function prepareDirectI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
   return 0;
 }
 
+/** The int8 depthwise kernel's tap-pair weights and ring of pair rows. */
+function prepareDepthwiseI8(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
+  const C = st.Cout, Cp = ((C + 7) >> 3) << 3, KH = st.KH, KW = st.KW;
+  const KWP = (KW + 1) >> 1;
+  // pair rows keep every g-th column, g = gcd(stride, 2 * dilation): the only ones windows read
+  let g = st.sw, r = 2 * st.dw;
+  while (r != 0) { const t = g % r; g = r; r = t; }
+  const cols = ((st.OW - 1) * st.sw + 2 * (KWP - 1) * st.dw) / g + 1;
+  const slots = <i32>min<i64>(<i64>st.H, <i64>(KH - 1) * st.dh + 1);
+  const colBytes = <u64>Cp * 4;
+  // The pair rows cost 4 bytes per input value and ring slot: where that scratch would outgrow
+  // the op's own bytes (few pixels, many channels: 7x7x1024), the per-pixel kernel runs instead,
+  // so peak memory stays within 2x of model + activations.
+  const need = <u64>KH * KWP * colBytes + <u64>slots * cols * colBytes + <u64>min<i32>(st.OW, DW_TILE) * colBytes;
+  const inBytes: u64 = st.path == PATH_DYNAMIC ? 5 : 1; // dynamic: f32 input plus its int8 copy
+  const outBytes: u64 = st.outType == DType.I8 ? 1 : 4;
+  const opBytes = <u64>KH * KW * C + <u64>st.H * st.W * C * inBytes + <u64>st.OH * st.OW * C * outBytes;
+  if (need > DW_SMALL_SCRATCH && need * 10 > opBytes * 9) {
+    st.accStride = C;
+    st.wp = ownChecked(m, <u64>KH * KW * C * 2);
+    if (st.wp == 0) return -1;
+    const taps = KH * KW;
+    for (let n = 0; n < C; n++)
+      for (let t = 0; t < taps; t++)
+        store<i16>(st.wp + ((<usize>t * <usize>C + <usize>n) << 1), <i16>(<i32>load<i8>(rows + <usize>n * <usize>taps + <usize>t) - zw));
+    return 0;
+  }
+  st.dwPairs = 1;
+  st.accStride = Cp;
+  st.dwKWP = KWP;
+  st.dwCols = cols;
+  st.dwStep = g;
+  st.dwSlots = slots;
+  st.wp = ownChecked(m, <u64>KH * KWP * colBytes);
+  st.dwZx = ownChecked(m, <u64>C);
+  st.dwRing = ownChecked(m, <u64>st.dwSlots * st.dwCols * colBytes);
+  st.dwSlotRow = ownChecked(m, <u64>st.dwSlots * 4);
+  st.dwRows = ownChecked(m, <u64>KH * KWP * 4);
+  if (st.wp == 0 || st.dwZx == 0 || st.dwRing == 0 || st.dwSlotRow == 0 || st.dwRows == 0) return -1;
+  // [KH][KWP][Cp] pairs (w[kh][2j] - zw, w[kh][2j+1] - zw); a missing partner and pad channels stay 0
+  for (let n = 0; n < C; n++)
+    for (let kh = 0; kh < KH; kh++)
+      for (let kw = 0; kw < KW; kw++) {
+        const v = <i32>load<i8>(rows + <usize>n * <usize>(KH * KW) + <usize>(kh * KW + kw)) - zw;
+        const at = st.wp + ((<usize>(kh * KWP + (kw >> 1)) * <usize>Cp + <usize>n) << 2) + (<usize>(kw & 1) << 1);
+        store<i16>(at, <i16>v);
+      }
+  return 0;
+}
+
 /**
- * int8 -> int8 with one shift for every channel in 31..62 (any per-tensor weight scale, and
- * per-channel scales within a factor 2 of each other): requant runs 4 lanes at a time in i64x2.
+ * int8 -> int8 on SIMD lanes when every channel's shift s[n] is in 1..62 and the largest, S, is
+ * in 31..62: requant then runs 4 lanes at a time in i64x2 with the one shift S, each lane's
+ * accumulator first multiplied by 2^(S - s[n]) (exact: a * mult * 2^-s = a * 2^(S-s) * mult * 2^-S).
+ * That factor must keep the accumulator inside i32: |acc + bias| <= sum|w - zw| * 255 + |bias|,
+ * times 2^(S - s[n]), must stay below 2^31 for every channel; otherwise the scalar path runs.
  */
-function prepareSimdRequant(m: Model, st: ConvState): i32 {
-  const Cout = st.Cout;
-  const S = load<i32>(st.mult, 4);
-  if (S < 31 || S > 62) return 0;
-  for (let n = 1; n < Cout; n++) if (load<i32>(st.mult + (<usize>n << 3), 4) != S) return 0;
+function prepareSimdRequant(m: Model, st: ConvState, rows: usize, zw: i32): i32 {
+  const Cout = st.Cout, K = st.K;
+  let S = 0;
+  for (let n = 0; n < Cout; n++) {
+    const s = load<i32>(st.mult + (<usize>n << 3), 4);
+    if (s < 1 || s > 62) return 0;
+    S = max<i32>(S, s);
+  }
+  if (S < 31) return 0;
+  for (let n = 0; n < Cout; n++) {
+    const d = S - load<i32>(st.mult + (<usize>n << 3), 4);
+    if (d == 0) continue;
+    if (d > 30) return 0;
+    let abs: i64 = 0;
+    const row = rows + <usize>n * <usize>K;
+    for (let k = 0; k < K; k++) abs += <i64>abs32(<i32>load<i8>(row + <usize>k) - zw);
+    abs = abs * 255 + (st.bias != 0 ? <i64>abs32(load<i32>(st.bias + (<usize>n << 2))) : 0);
+    if ((abs << d) > <i64>i32.MAX_VALUE) return 0;
+  }
   const Np = ((Cout + 7) >> 3) << 3;
   st.biasp = ownChecked(m, <u64>Np * 4);
   st.multp = ownChecked(m, <u64>Np * 4);
-  if (st.biasp == 0 || st.multp == 0) return -ErrorCode.OutOfMemory;
+  st.prep = ownChecked(m, <u64>Np * 4);
+  if (st.biasp == 0 || st.multp == 0 || st.prep == 0) return -ErrorCode.OutOfMemory;
   for (let n = 0; n < Cout; n++) {
     store<i32>(st.multp + (<usize>n << 2), load<i32>(st.mult + (<usize>n << 3)));
+    store<i32>(st.prep + (<usize>n << 2), 1 << (S - load<i32>(st.mult + (<usize>n << 3), 4)));
     if (st.bias != 0) store<i32>(st.biasp + (<usize>n << 2), load<i32>(st.bias + (<usize>n << 2)));
   }
   st.vshift = S;
@@ -428,27 +511,68 @@ function requantI8(st: ConvState, y: usize, count: i32, zy: i32, more: bool): vo
 }
 
 /**
- * requantI8 for `count` pixels with the shared shift st.vshift, the same rounding as the scalar
- * path: (q + 2^(S-1) - 1 + (q >> S & 1)) >> S, clamped to [lo - zy, hi - zy] before adding zy.
- * Writes whole blocks of 8 bytes per pixel, up to Np - Cout bytes into the next pixel.
+ * round_half_even(a * m * 2^-S) for 4 lanes with S >= 33, without i64 shifts by S: the product
+ * is first rounded to odd at 2^-31 (floor, then the lowest bit set when anything was cut off;
+ * the floor fits i32 as |a * m| < 2^62), then rounded half to even by the k = S - 31 >= 2 bits
+ * left in i32 lanes. Rounding to odd first cannot move a result: every rounding boundary of the
+ * second step is an even integer (k >= 2), the odd intermediate never equals one, and it lies on
+ * the same side of each as the exact value.
+ */
+@inline function mulShiftOdd4(a: v128, m: v128, k: i32, maskK: v128, halfK: v128): v128 {
+  const pl = i64x2.extmul_low_i32x4_s(a, m), ph = i64x2.extmul_high_i32x4_s(a, m);
+  const u = i8x16.shuffle(i64x2.shr_u(pl, 31), i64x2.shr_u(ph, 31), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const cut = v128.and(i8x16.shuffle(pl, ph, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27), i32x4.splat(0x7fffffff));
+  const one = i32x4.splat(1);
+  const v = v128.or(u, v128.andnot(one, i32x4.eq(cut, i32x4.splat(0))));
+  const f = i32x4.shr_s(v, k);
+  const rem = v128.and(v, maskK);
+  // gt is -1 where the rest is above half: subtracting it rounds up; a tie rounds up when f is odd
+  return i32x4.add(i32x4.sub(f, i32x4.gt_s(rem, halfK)), v128.and(i32x4.eq(rem, halfK), v128.and(f, one)));
+}
+
+/**
+ * requantI8 for `count` pixels with the shared shift st.vshift (accumulators scaled by st.prep),
+ * the same rounding as the scalar path, clamped to [lo - zy, hi - zy] before adding zy.
+ * Channel blocks run outermost, last block first, so each block's multipliers are loaded once:
+ * the last block writes whole 8 bytes, up to Np - Cout bytes into the next pixel's first block,
+ * which is written afterwards.
  */
 function requantI8Simd(st: ConvState, y: usize, count: i32, zy: i32): void {
+  if (st.vshift >= 33) requantI8Lanes(st, y, count, zy, true);
+  else requantI8Lanes(st, y, count, zy, false);
+}
+
+@inline function requantI8Lanes(st: ConvState, y: usize, count: i32, zy: i32, odd: bool): void {
   const Cout = st.Cout, Np = st.Np, S = st.vshift;
   const halfBiased = i64x2.splat((<i64>1 << 62) + (<i64>1 << (S - 1)) - 1), one = i64x2.splat(1);
   const unbias = i64x2.splat(<i64>1 << (62 - S));
+  const k = S - 31;
+  const maskK = i32x4.splat((1 << k) - 1), halfK = i32x4.splat(1 << (k - 1));
   const loV = i32x4.splat(st.lo - zy), hiV = i32x4.splat(st.hi - zy), zV = i32x4.splat(zy);
-  const bp = st.biasp, mp = st.multp;
-  for (let i = 0; i < count; i++) {
-    const ar = st.acc + ((<usize>i * <usize>st.accStride) << 2);
-    const yr = y + <usize>i * <usize>Cout;
-    for (let n = 0; n < Np; n += 8) {
-      const o = <usize>n << 2;
-      let v0 = mulShift4(i32x4.add(v128.load(ar + o), v128.load(bp + o)), v128.load(mp + o), S, halfBiased, one, unbias);
-      let v1 = mulShift4(i32x4.add(v128.load(ar + o, 16), v128.load(bp + o, 16)), v128.load(mp + o, 16), S, halfBiased, one, unbias);
+  const accStride = <usize>st.accStride << 2;
+  for (let n = Np - 8; n >= 0; n -= 8) {
+    const o = <usize>n << 2;
+    const b0 = v128.load(st.biasp + o), b1 = v128.load(st.biasp + o, 16);
+    const p0 = v128.load(st.prep + o), p1 = v128.load(st.prep + o, 16);
+    const m0 = v128.load(st.multp + o), m1 = v128.load(st.multp + o, 16);
+    let ar = st.acc + o, yr = y + <usize>n;
+    for (let i = 0; i < count; i++) {
+      const a0 = i32x4.mul(i32x4.add(v128.load(ar), b0), p0);
+      const a1 = i32x4.mul(i32x4.add(v128.load(ar, 16), b1), p1);
+      let v0: v128, v1: v128;
+      if (odd) {
+        v0 = mulShiftOdd4(a0, m0, k, maskK, halfK);
+        v1 = mulShiftOdd4(a1, m1, k, maskK, halfK);
+      } else {
+        v0 = mulShift4(a0, m0, S, halfBiased, one, unbias);
+        v1 = mulShift4(a1, m1, S, halfBiased, one, unbias);
+      }
       v0 = i32x4.add(i32x4.max_s(i32x4.min_s(v0, hiV), loV), zV);
       v1 = i32x4.add(i32x4.max_s(i32x4.min_s(v1, hiV), loV), zV);
       const h = i16x8.narrow_i32x4_s(v0, v1);
-      v128.store64_lane(yr + <usize>n, i8x16.narrow_i16x8_s(h, h), 0);
+      v128.store64_lane(yr, i8x16.narrow_i16x8_s(h, h), 0);
+      ar += accStride;
+      yr += <usize>Cout;
     }
   }
 }
@@ -482,6 +606,56 @@ function runSampleF32(st: ConvState, x: usize, y: usize): void {
   }
 }
 
+/** int8 depthwise, one output row at a time over pair rows cached in the ring. */
+function runDepthwiseI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32, es: usize, raw: bool): void {
+  const Cout = st.Cout, Cp = st.accStride;
+  const slotBytes = <usize>st.dwCols * <usize>Cp << 2;
+  const g = st.dwStep;
+  const pixStep = (<usize>(st.sw / g) * <usize>Cp) << 2, colStep = (<usize>(2 * st.dw / g) * <usize>Cp) << 2;
+  const wRow = (<usize>st.dwKWP * <usize>Cp) << 2;
+  for (let s = 0; s < st.dwSlots; s++) store<i32>(st.dwSlotRow + (<usize>s << 2), -1);
+  memory.fill(st.dwZx, <u8>zx, <usize>Cout); // what columns in the padding read
+  // int32 outputs with whole blocks of 8 channels go straight to y
+  const direct = raw && Cout == Cp;
+  for (let oh = 0; oh < st.OH; oh++) {
+    // window rows inside the image: kh in [kh0, kh1)
+    const ih0 = oh * st.sh - st.pt;
+    const kh0 = ih0 >= 0 ? 0 : (-ih0 + st.dh - 1) / st.dh;
+    const room = st.H - 1 - ih0;
+    const kh1 = room < 0 ? 0 : min<i32>(st.KH, room / st.dh + 1);
+    for (let kh = kh0; kh < kh1; kh++) {
+      const ih = ih0 + kh * st.dh;
+      const slot = ih % st.dwSlots;
+      const q = st.dwRing + <usize>slot * slotBytes;
+      if (load<i32>(st.dwSlotRow + (<usize>slot << 2)) != ih) {
+        i8_dwconv_pair_row(x + <usize>ih * <usize>st.W * <usize>Cout, st.W, Cout, Cp, st.pl, st.dw, st.dwStep, st.dwCols, zx, st.dwZx, q);
+        store<i32>(st.dwSlotRow + (<usize>slot << 2), ih);
+      }
+      for (let j = 0; j < st.dwKWP; j++)
+        store<u32>(st.dwRows + (<usize>((kh - kh0) * st.dwKWP + j) << 2), <u32>(q + <usize>j * colStep));
+    }
+    const T = max<i32>(kh1 - kh0, 0) * st.dwKWP;
+    const w = st.wp + <usize>kh0 * wRow;
+    for (let ow = 0; ow < st.OW; ow += DW_TILE) {
+      const count = min<i32>(DW_TILE, st.OW - ow);
+      const p = <usize>oh * <usize>st.OW + <usize>ow;
+      const yp = y + p * <usize>Cout * es;
+      if (direct) {
+        i8_dwconv_3x8c2(st.dwRows, T, pixStep, count, Cp, w, yp, <usize>Cout << 2);
+      } else {
+        i8_dwconv_3x8c2(st.dwRows, T, pixStep, count, Cp, w, st.acc, <usize>Cp << 2);
+        finishI8(st, yp, count, zy, dynScale, oh + 1 < st.OH || ow + count < st.OW);
+      }
+      // the next tile's windows start count pixels further along the same pair rows
+      if (ow + count < st.OW)
+        for (let t = 0; t < T; t++) {
+          const rp = st.dwRows + (<usize>t << 2);
+          store<u32>(rp, load<u32>(rp) + <u32>(<usize>count * pixStep));
+        }
+    }
+  }
+}
+
 /** x: one int8 sample with zero point zx; y: its output (element size by path). */
 function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynScale: f32): void {
   const P = st.OH * st.OW, Cout = st.Cout;
@@ -505,6 +679,10 @@ function runSampleI8(st: ConvState, x: usize, zx: i32, y: usize, zy: i32, dynSca
   // int32 outputs (no bias, no activation): these kernels write exactly Cout values per pixel,
   // so they write y itself
   const raw = st.path == PATH_I8 && st.outType == DType.I32;
+  if (st.depthwise && st.dwPairs) {
+    runDepthwiseI8(st, x, zx, y, zy, dynScale, es, raw);
+    return;
+  }
   if (st.depthwise) {
     for (let p = 0; p < P; p++) {
       const oh = p / st.OW, ow = p - oh * st.OW;

@@ -18,7 +18,7 @@ import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
 import { f32_gemv_1x4 } from "../kernels/f32-gemv-1x4-simd128";
 import { i8_pack_xt32, i8_spmm_32x2, i8_spmm_unpack32 } from "../kernels/i8-spmm-32x2-simd128";
-import { i8_spmv_1x1 } from "../kernels/i8-spmv-1x1-scalar";
+import { i8_spmv_1x8, i8_spmv_widen } from "../kernels/i8-spmv-1x8-simd128";
 import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
 import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
@@ -44,6 +44,7 @@ const KERNEL_PANEL: i32 = 3; // 2:4, codebook, denser CSR: 8 rows decoded per st
 const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
 const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
+const SPMV_MAX_ROWS: i32 = 4; // CSR calls with fewer rows gather per row (i8-spmv-1x8)
 const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
 const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
 const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
@@ -409,7 +410,13 @@ function accumulate(m: Model, st: DenseState, xr: usize, n: i32, acc: usize): vo
     return;
   }
   if (st.kernel == KERNEL_CSR) {
-    if (n == 1 && st.nnz * 4 <= <i64>N * <i64>K) { i8_spmv_1x1(xr, st.rowPtr, st.cols, st.vals, N, acc); return; }
+    if (n < SPMV_MAX_ROWS) {
+      for (let r = 0; r < n; r++) {
+        i8_spmv_widen(xr + <usize>r * <usize>K, K, st.xt); // st.xt (K x 32 bytes) is free between calls of the batch kernel
+        i8_spmv_1x8(st.xt, st.rowPtr, st.cols, st.vals, N, acc + (<usize>(r * N) << 2));
+      }
+      return;
+    }
     if (<i64>n * <i64>N * <i64>K < SPARSE_WORK * st.nnz) { accumulatePanels(m, st, xr, n, acc); return; } // too few rows to pay for the sparse kernel
     i8_pack_xt32(xr, K, n, st.xt);
     for (let nb = 0; nb < N; nb += SPARSE_NB) {
@@ -459,10 +466,10 @@ function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32, acc: usize
     const cnt = min(PAIR_NB, N - nb);
     for (let g0 = 0; g0 < G; g0 += PAIR_KG) {
       const g1 = min(G, g0 + PAIR_KG);
-      // 8, 4, 2, 1 row blocks per kernel call
+      // up to 8 row blocks per kernel call (the kernel has a variant for each count)
       for (let j = 0; j < blocks;) {
         const left = blocks - j;
-        const nbk = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        const nbk = min(left, 8);
         i8_pairgemm_32x1(nbk, st.pairs + (<usize>j << 4), vals, tAuxPtr(m, st.wt), K, g0, g1, nb, cnt, st.accT + (<usize>j << 4), g0 == 0);
         j += nbk;
       }

@@ -11,10 +11,15 @@ export async function sparseCases(ctx: Ctx): Promise<void> {
   const rng = new Rng(4242);
   const x = rng.i8(M * K);
   const ops = 2 * M * K * N;
+  // every variant also at batch 1 (group sparse-int8-b1, no target): the GEMV an edge gateway runs
+  const x1 = x.subarray(0, K);
   const run = async (label: string, w: Int8Array, enc: Parameters<typeof denseI8Model>[3], rows = N) => {
     const ref = Array.from(denseInt(x, 0, w, 0, null, M, K, rows));
     const info = { group: "sparse-int8", name: `${M}x${K}x${N} ${label}`, ops, int8: true };
-    for (const [tag, e] of ctx.engines) contend(ctx, info, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x), exact(ref));
+    for (const [tag, e] of ctx.engines) contend(ctx, info, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x, true), exact(ref));
+    const ref1 = ref.slice(0, rows);
+    const info1 = { group: "sparse-int8-b1", name: `1x${K}x${N} ${label}`, ops: ops / M, int8: true };
+    for (const [tag, e] of ctx.engines) contend(ctx, info1, tag, () => edgeqRunner(e, denseI8Model(K, rows, w, enc), x1, true), exact(ref1));
   };
   const dense = rng.i8(N * K);
   for (let i = 0; i < dense.length; i++) if (dense[i] === 0) dense[i] = 1;

@@ -41,7 +41,8 @@ function model(N: number, K: number, w: Int8Array, zx: number, zw: number, out: 
 // [K, N]: groups 1, 3, 5, 9 (odd, off the 4-group step), 16, 37 (one 32-group tile + 5),
 // 64 (two tiles), 65; N 1, 7, 256, 257, 300
 const KN: [number, number][] = [[4, 1], [12, 7], [20, 3], [36, 9], [64, 17], [148, 33], [256, 257], [260, 300], [128, 256]];
-const ROWS = [1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 36, 63, 64, 65, 70];
+// rows 13, 17, 21, 27: 4, 5, 6 and 7 row blocks in one kernel call
+const ROWS = [1, 2, 3, 4, 5, 7, 8, 9, 13, 17, 21, 27, 31, 32, 33, 36, 63, 64, 65, 70];
 
 test("2:4 int8 -> int32 is exact for batch 1..70, odd group counts, K tiles and N passes", async () => {
   const e = await engine();

@@ -120,4 +120,30 @@ test("2:4, codebook (4-bit with a short codebook, 2-bit) and 50 % CSR decoded pe
   }
 });
 
+
+
+test("CSR int8 at batch 1 (8-nonzero gather kernel): rows of 0..17 nonzeros, extreme values, the last column of a 65535-long row", async () => {
+  const e = await engine();
+  const rng = new Rng(818);
+  for (const K of [9, 64, 1027, 65535]) {
+    const counts = [0, 1, 7, 8, 9, 15, 16, 17].filter((c) => c <= K);
+    const N = counts.length;
+    const w = new Int8Array(N * K);
+    counts.forEach((c, n) => {
+      // always the first and the last column, the rest spread at random
+      const cols = new Set<number>(c === 0 ? [] : c === 1 ? [K - 1] : [0, K - 1]);
+      while (cols.size < c) cols.add(rng.int(0, K - 1));
+      for (const k of cols) w[n * K + k] = rng.next() < 0.3 ? -128 : rng.int(-128, 127) || 127;
+    });
+    for (const zx of [0, -128, 127]) {
+      const m = e.load(model(N, K, zx, csr(w, N, K), 0));
+      for (const fill of ["random", "min", "max"]) {
+        const xs = fill === "random" ? rng.i8(K) : new Int8Array(K).fill(fill === "min" ? -128 : 127);
+        assert.equal(Array.from(m.run({ x: xs }).y.data), Array.from(denseInt(xs, zx, w, 0, null, 1, K, N)), `K ${K} zx ${zx} x ${fill}`);
+      }
+      m.dispose();
+    }
+  }
+});
+
 test.run();
