@@ -62,4 +62,40 @@ for (const [rows, K, N] of [[1, 33, 9], [4, 100, 17], [6, 16, 4], [5, 7, 3]] as 
     }
   }
 }
+// the other two int8 Dense paths over shifted rows: dynamic (f32 in, rows quantized per call, f32
+// out with bias) and int8 out (requantized, per-channel scales, bias); the relaxed build must
+// give the same bits as SIMD128 (both paths' arithmetic is tested against references in
+// test/ops/dense.test.ts; here the row shifts must be undone exactly once on each path)
+for (const [rows, K, N] of [[1, 33, 9], [4, 100, 17], [6, 48, 13], [5, 1024, 8], [8, 17, 5]] as [number, number, number][]) {
+  const w = new Int8Array(N * K);
+  for (let n = 0; n < N; n++) {
+    const lo = rng.int(-128, 0);
+    for (let k = 0; k < K; k++) w[n * K + k] = rng.int(lo, lo + 127);
+  }
+  const sw = Array.from({ length: N }, () => 0.002 + rng.int(1, 9) * 0.001);
+  const dyn = new GraphBuilder();
+  const xd = dyn.input("x", DType.F32, [K]);
+  const Wd = dyn.constant("W", DType.I8, [N, K], w, { scales: sw });
+  const Bd = dyn.constant("b", DType.F32, [N], Float32Array.from({ length: N }, (_, n) => n * 0.25 - 1));
+  const yd = dyn.act("y", DType.F32, [N]);
+  dyn.op(Op.Dense, [xd, Wd, Bd], [yd]).output(yd);
+  const q = new GraphBuilder();
+  const xq = q.input("x", DType.I8, [K], { scales: [0.05], zeroPoint: 3 });
+  const Wq = q.constant("W", DType.I8, [N, K], w, { scales: sw });
+  const Bq = q.constant("b", DType.I32, [N], Int32Array.from({ length: N }, (_, n) => (n - 4) * 1000));
+  const yq = q.act("y", DType.I8, [N], { scales: [0.05 * 0.005 * Math.sqrt(K) * 40], zeroPoint: -5 });
+  q.op(Op.Dense, [xq, Wq, Bq], [yq]).output(yq);
+  const xf = Float32Array.from({ length: rows * K }, (_, i) => (i % 7 === 0 ? -3 : Math.sin(i) * 2));
+  const xi = rng.i8(rows * K);
+  for (const [tag, bytes, input] of [["dynamic", dyn.encode(), xf], ["int8-out", q.encode(), xi]] as const) {
+    const got = [relaxed, plain].map((e) => {
+      const m = e.load(bytes);
+      const out = Array.from(m.run({ x: input }).y.data);
+      m.dispose();
+      return out;
+    });
+    const bad = got[0].findIndex((v, i) => !Object.is(v, got[1][i]));
+    if (bad >= 0) failures.push(`${tag} [${rows},${K},${N}]: relaxed y[${bad}] ${got[0][bad]} vs SIMD128 ${got[1][bad]}`);
+  }
+}
 process.stdout.write(JSON.stringify({ relaxed: relaxed.relaxed, failures }) + "\n");
