@@ -24,7 +24,7 @@ export async function gemmCases(ctx: Ctx): Promise<void> {
     const ref7 = Array.from(denseInt(x, 0, w7, 0, null, M, K, N));
     for (const [tag, e] of ctx.engines) {
       contend(ctx, i8, `${tag} int8`, () => edgeqRunner(e, denseI8Model(K, N, w), x), exact(ref));
-      contend(ctx, { ...i8, group: "gemm-int8-w7" }, `${tag} int8 w7`, () => edgeqRunner(e, denseI8Model(K, N, w7), x), exact(ref7));
+      contend(ctx, { ...i8, group: "gemm-int8-w7" }, `${tag} int8 w7`, () => edgeqRunner(e, denseI8Model(K, N, w7), x, true), exact(ref7));
     }
     if (ctx.role === "relaxed") { await settle(ctx); continue; }
     // the plain-JS contender only where a run stays well under a second of CPU
