@@ -12,7 +12,7 @@
 //   indices [N][ceil(K/8)] bytes, one nibble a | b << 2 per group (validated at load: a < b);
 //   a 256-entry table turns an index byte (two groups) into both groups' pair offsets. (A
 //   per-group selector byte stream built at load measured no faster and cost K/4 bytes a row.)
-// - accT: [N][32] i32, lane m = batch row m, as i8_pairgemm_unpack reads it.
+// - accT: [N][32] i32, lane m = batch row m (the layout of the CSR kernel; i8_spmm_unpack32 reads it).
 // Exact for the full int8 range: each int32 lane adds two int16 products.
 
 const BLOCK: usize = 16;
@@ -169,13 +169,4 @@ export function i8_pairgemm_32x1(NB: i32, table: usize, vals: usize, idx: usize,
   else if (NB == 3) body(3, table, vals, idx, K, g0, g1, n0, cnt, accT, first);
   else if (NB >= 2) body(2, table, vals, idx, K, g0, g1, n0, cnt, accT, first);
   else body(1, table, vals, idx, K, g0, g1, n0, cnt, accT, first);
-}
-
-/** accT [N][32] -> acc [rows][ldc] (the first N columns). */
-export function i8_pairgemm_unpack(accT: usize, N: i32, rows: i32, acc: usize, ldc: i32): void {
-  for (let m = 0; m < rows; m++) {
-    const src = accT + (<usize>m << 2);
-    const out = acc + (<usize>(m * ldc) << 2);
-    for (let n = 0; n < N; n++) store<i32>(out + (<usize>n << 2), load<i32>(src + (<usize>n << 7)));
-  }
 }

@@ -22,7 +22,7 @@ import { i8_spmv_1x8, i8_spmv_widen } from "../kernels/i8-spmv-1x8-simd128";
 import { i8_gemv_1x4c8_packed } from "../kernels/i8-gemv-1x4c8-packed-simd128";
 import { i8_gemm_4x2c8_packed, i8_pack_x4 } from "../kernels/i8-gemm-4x2c8-packed-simd128";
 import { i8_gemm_4x2c16_relaxed, i8_gemv_1x4c16_relaxed } from "../kernels/i8-gemm-4x2c16-relaxed";
-import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack, i8_pairgemm_unpack } from "../kernels/i8-pairgemm-32x1-simd128";
+import { PAIRGEMM_GROUP_BYTES, i8_pairgemm_32x1, i8_pairgemm_pack } from "../kernels/i8-pairgemm-32x1-simd128";
 import { i8_nm24_gemv_1x1 } from "../kernels/i8-nm24-gemv-1x1-simd128";
 import { cb4_decode_split, cb4_decode_split_block4, cb4_pack_x4_split, cb4_split_row } from "../kernels/cb4-decode-split-simd128";
 import { i8_gemm_4x2c32_panel } from "../kernels/i8-gemm-4x2c32-panel-simd128";
@@ -526,7 +526,7 @@ function accumulatePairs(m: Model, st: DenseState, xr: usize, n: i32, acc: usize
         j += nbk;
       }
     }
-    i8_pairgemm_unpack(st.accT, cnt, n, acc + (<usize>nb << 2), N);
+    i8_spmm_unpack32(st.accT, cnt, n, acc + (<usize>nb << 2), N); // the same [N][32] accumulator layout
   }
 }
 
