@@ -9,10 +9,10 @@ import { fail, failAt } from "../runtime/errors";
 import { own } from "../model";
 import {
   Model, opAttr, opCode, opIn, opNumIn, opOut, outputId, tDType, tDim, tRank, tNumel, tLastDim, tScale, tScaleCount, tScalePtr,
-  tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tAuxLen, tBits, tptr, tEncoding, opState, setOpState, isConst,
+  tZeroPoint, tDataPtr, tDataLen, tAuxPtr, tAuxLen, tBits, tptr, tEncoding, opState, setOpState, isConst, trec,
 } from "../model";
 import { actRangeI8, applyActF32, checkWeightedDTypes, expectActCode, expectArity, expectConst, optIn } from "./common";
-import { Format, Op } from "../format/spec";
+import { Format, Op, TensorField } from "../format/spec";
 import { mulShiftRound, quantizeDynamicRow, quantizeMultiplier } from "../quant/requant";
 import { i8_gemv_1x8c8 } from "../kernels/i8-gemv-1x8c8-simd128";
 import { i8_gemm_4x2c8 } from "../kernels/i8-gemm-4x2c8-simd128";
@@ -47,7 +47,8 @@ const PANEL_N: i32 = 8;
 const PANEL_MR: i32 = 32; // rows per call, so each decoded panel serves 32 activation rows
 const KERNEL_PAIR: i32 = 4; // int8 2:4: pair table of the activations, one dot per kept weight pair and 4 rows
 const SPMV_MAX_ROWS: i32 = 4; // CSR calls with fewer rows gather per row (i8-spmv-1x8)
-const PAIR_MIN_ROWS: i32 = 4; // fewer rows take the 2:4 GEMV
+const PAIR_MIN_ROWS: i32 = 4;
+const OWN_SCAN_MAX: u32 = 4096; // tensors scanned per in-place rewrite (ownsItsBytes) // fewer rows take the 2:4 GEMV
 const PAIR_MR: i32 = 32; // rows per call (8 blocks of 4 in the pair table)
 const PAIR_NB: i32 = 256; // outputs per pass over a K tile (bounds accT)
 const PAIR_KG: i32 = 32; // groups of 4 per K tile: 32 x 768 B of pair table stay in L1 while PAIR_NB rows use them
@@ -270,7 +271,7 @@ function layoutDenseWeights(m: Model, o: u32, st: DenseState): i32 {
     st.wmin = first.wmin;
     return allocPackScratch(m, st);
   }
-  if (!onlyDenseReads(m, w)) return 0;
+  if (!onlyDenseReads(m, w) || !ownsItsBytes(m, w)) return 0;
   if (ASC_FEATURE_RELAXED_SIMD) {
     const r = shiftRows7(m, st);
     if (r < 0) return r;
@@ -285,6 +286,35 @@ function allocPackScratch(m: Model, st: DenseState): i32 {
   if (st.packed == 0) return 0;
   st.xpk = own(m, (<usize>st.K << 2) + 16);
   return st.xpk == 0 ? fail(ErrorCode.OutOfMemory, "out of memory preparing dense") : 0;
+}
+
+@inline function overlaps(a: usize, alen: usize, b: usize, blen: usize): bool {
+  return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+/**
+ * True when tensor t's data bytes belong to it alone, so rewriting them in place cannot change
+ * anything validated: the file's offsets are free to point two regions at the same bytes, and a
+ * crafted file whose weights overlap the tensor table (found by fuzzing) had its input records
+ * rewritten by the packing. The data must not overlap the header, the tensor, op and io tables,
+ * or any other tensor's data, aux, scale or name bytes. The scan is bounded per model (a file
+ * with very many tensors keeps its weights as they are: the plain layout, the same results).
+ */
+function ownsItsBytes(m: Model, t: u32): bool {
+  const p = tDataPtr(m, t), len = <usize>tDataLen(m, t);
+  if (overlaps(p, len, m.buf, Format.HeaderSize)) return false;
+  if (overlaps(p, len, m.tensors, <usize>m.nTensors * Format.TensorRecordSize)) return false;
+  if (overlaps(p, len, m.ops, <usize>m.nOps * Format.OpRecordSize)) return false;
+  if (overlaps(p, len, m.io, <usize>(m.nIn + m.nOut) << 2)) return false;
+  if (m.nTensors > OWN_SCAN_MAX) return false;
+  for (let u: u32 = 0; u < m.nTensors; u++) {
+    const rec = trec(m, u);
+    if (u != t && overlaps(p, len, m.buf + <usize>load<u32>(rec, TensorField.DataOff), load<u32>(rec, TensorField.DataLen))) return false;
+    if (overlaps(p, len, m.buf + <usize>load<u32>(rec, TensorField.AuxOff), load<u32>(rec, TensorField.AuxLen))) return false;
+    if (overlaps(p, len, m.buf + <usize>load<u32>(rec, TensorField.ScaleOff), <usize>load<u32>(rec, TensorField.ScaleCount) << 2)) return false;
+    if (overlaps(p, len, m.buf + <usize>load<u32>(rec, TensorField.NameOff), load<u32>(rec, TensorField.NameLen))) return false;
+  }
+  return true;
 }
 
 /** True when every op that reads tensor t reads it as the weights of a Dense op (and it is no graph output). */
