@@ -39,7 +39,7 @@ import { Activation } from "../format/spec";
  * v <= 0, -0 included; ReLU6: then 6 above 6; NaN stays NaN), by compare and mask: wasm's
  * f32x4.max/min become ~8 instructions each on x64 to get NaN and signed zeros right.
  */
-@inline function finish(v: v128, b: v128, hasBias: bool, act: i32): v128 {
+@inline export function finish(v: v128, b: v128, hasBias: bool, act: i32): v128 {
   if (hasBias) v = f32x4.add(v, b);
   if (act == Activation.None) return v;
   v = v128.andnot(v, f32x4.le(v, f32x4.splat(0)));

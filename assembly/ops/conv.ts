@@ -34,7 +34,7 @@ import { f32_dwconv_c8 } from "../kernels/f32-dwconv-c8-simd128";
 import { i8_dwconv_3x8c2, i8_dwconv_pair_row } from "../kernels/i8-dwconv-3x8c2-simd128";
 import { i8_dwconv_c16 } from "../kernels/i8-dwconv-c16-simd128";
 import { i8_conv_4x8c2, i8_conv_pad_rows } from "../kernels/i8-conv-4x8c2-simd128";
-import { f32_conv_4x8 } from "../kernels/f32-conv-4x8-simd128";
+import { f32_conv_4x8, finish as biasActF32 } from "../kernels/f32-conv-4x8-simd128";
 import { f32_conv_ci1_8x4, f32_conv_ci1_pack } from "../kernels/f32-conv-ci1-8x4-simd128";
 import { alloc, free } from "../runtime/alloc";
 
@@ -524,10 +524,25 @@ function finishI8(st: ConvState, y: usize, count: i32, zy: i32, dynScale: f32, m
   }
   // f32 outputs: dequantized int8 (int32 bias inside the sum) or dynamic (f32 bias after scaling)
   const dyn = st.path == PATH_DYNAMIC;
+  // dynamic: 4 channels per step, the scalar loop's operations in the same order (f32 lanes
+  // round like f32 scalars; the activation as applyActF32 gives it), the rest below
+  const C4 = dyn ? Cout & ~3 : 0;
+  if (C4 != 0) {
+    const sv = f32x4.splat(dynScale), zero = f32x4.splat(0);
+    for (let i = 0; i < count; i++) {
+      const ar = st.acc + <usize>i * stride;
+      const yr = y + ((<usize>i * <usize>Cout) << 2);
+      for (let n = 0; n < C4; n += 4) {
+        const off = <usize>n << 2;
+        const v = f32x4.mul(f32x4.convert_i32x4_s(v128.load(ar + off)), f32x4.mul(sv, v128.load(st.deq + off)));
+        v128.store(yr + off, biasActF32(v, bias != 0 ? v128.load(bias + off) : zero, bias != 0, act));
+      }
+    }
+  }
   for (let i = 0; i < count; i++) {
     const ar = st.acc + <usize>i * stride;
     const yr = y + ((<usize>i * <usize>Cout) << 2);
-    for (let n = 0; n < Cout; n++) {
+    for (let n = C4; n < Cout; n++) {
       const off = <usize>n << 2;
       let v: f32;
       if (dyn) {

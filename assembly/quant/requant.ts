@@ -54,8 +54,18 @@ const SAT: i64 = 1 << 30;
 
 /** Quantizes one f32 row per ONNX DynamicQuantizeLinear (range widened to include 0) into xq; returns the scale, zero point in zp. */
 export function quantizeDynamicRow(xr: usize, K: i32, xq: usize, zp: usize): f32 {
-  let lo: f32 = 0, hi: f32 = 0;
-  for (let k = 0; k < K; k++) {
+  // the range in f32x4 lanes (f32x4.min/max are f32.min/max per lane, and min/max do not depend
+  // on the order they are taken in), then the lanes and the tail
+  const K4 = K & ~3;
+  let lo4 = f32x4.splat(0), hi4 = f32x4.splat(0);
+  for (let k = 0; k < K4; k += 4) {
+    const v = v128.load(xr + (<usize>k << 2));
+    lo4 = f32x4.min(lo4, v);
+    hi4 = f32x4.max(hi4, v);
+  }
+  let lo = min<f32>(min<f32>(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)), min<f32>(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)));
+  let hi = max<f32>(max<f32>(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)), max<f32>(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)));
+  for (let k = K4; k < K; k++) {
     const v = load<f32>(xr + (<usize>k << 2));
     lo = min<f32>(lo, v);
     hi = max<f32>(hi, v);
@@ -66,7 +76,18 @@ export function quantizeDynamicRow(xr: usize, K: i32, xq: usize, zp: usize): f32
     const z = nearest<f32>(-lo / scale) - 128;
     zx = <i32>max<f32>(-128, min<f32>(127, z));
   } else scale = 1;
-  for (let k = 0; k < K; k++) store<i8>(xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
+  // quantizeF32 in lanes: q + zp in f32 is exact while |q| < 2^24 and clamps the same beyond;
+  // NaN lanes take the zero point
+  const sV = f32x4.splat(scale), zV = f32x4.splat(<f32>zx);
+  const loV = f32x4.splat(-128), hiV = f32x4.splat(127);
+  for (let k = 0; k < K4; k += 4) {
+    const q = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>k << 2)), sV));
+    const v = v128.bitselect(f32x4.max(f32x4.min(f32x4.add(q, zV), hiV), loV), zV, f32x4.eq(q, q));
+    const i = i32x4.trunc_sat_f32x4_s(v);
+    const h = i16x8.narrow_i32x4_s(i, i);
+    v128.store32_lane(xq + <usize>k, i8x16.narrow_i16x8_s(h, h), 0);
+  }
+  for (let k = K4; k < K; k++) store<i8>(xq + <usize>k, <i8>quantizeF32(load<f32>(xr + (<usize>k << 2)), scale, zx));
   store<i32>(zp, zx);
   return scale;
 }
