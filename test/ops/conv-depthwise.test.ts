@@ -11,6 +11,7 @@ import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -45,10 +46,6 @@ const CASES: ConvGeom[] = [
   { batch: 1, H: 7, W: 7, Cin: 17, Cout: 34, KH: 3, KW: 3, stride: [2, 2], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 17 },
 ];
 
-const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k${g.KH}x${g.KW} s${g.stride} p${g.pads} d${g.dilation} g${g.groups}`;
-const attrs = (g: ConvGeom, act = 0) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
-const wlen = (g: ConvGeom) => g.Cout * g.KH * g.KW * (g.Cin / g.groups);
-const wshape = (g: ConvGeom) => [g.Cout, g.KH, g.KW, g.Cin / g.groups];
 
 test("depthwise int8: raw int32 accumulators are exact, zero points on both sides, full-range values", async () => {
   const e = await engine();
@@ -149,31 +146,6 @@ test("depthwise int8 -> int8: exact ties round half to even with per-channel pow
   assert.ok(ties > 50, `only ${ties} exact ties exercised`);
 });
 
-test("depthwise int8 with f32 output dequantizes the exact accumulators", async () => {
-  const e = await engine();
-  const rng = new Rng(804);
-  for (const g of CASES) {
-    const [OH, OW] = convOutSize(g);
-    const sx = 0.03, zx = rng.int(-10, 10);
-    const sw = Array.from({ length: g.Cout }, () => 0.001 + rng.next() * 0.01);
-    const b = new GraphBuilder();
-    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
-    const w = rng.i8(wlen(g), -127, 127);
-    const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-500, 500));
-    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-    const B = b.constant("b", DType.I32, [g.Cout], bias);
-    const y = b.act("y", DType.F32, [OH, OW, g.Cout]);
-    b.op(Op.Conv2d, [x, W, B], [y], attrs(g, Activation.Relu6)).output(y);
-    const m = e.load(b.encode());
-    const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
-    const out = m.run({ x: xs }).y.data;
-    const acc = convRef(xs, zx, w, 0, bias, g);
-    for (let i = 0; i < acc.length; i++) {
-      const want = Math.min(6, Math.max(0, acc[i] * Math.fround(sx) * Math.fround(sw[i % g.Cout])));
-      assert.ok(Math.abs(out[i] - want) <= 1e-5 * (1 + Math.abs(want)), `${label(g)} y[${i}] ${out[i]} vs ${want}`);
-    }
-    m.dispose();
-  }
-});
+test("depthwise int8 with f32 output dequantizes the exact accumulators", () => expectDequantizedF32(CASES, 804, Activation.Relu6));
 
 test.run();

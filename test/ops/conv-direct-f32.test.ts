@@ -16,6 +16,7 @@ import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
 import { Rng } from "../helpers/rng.ts";
 import { type ConvGeom, convOutSize, convRef, convRefF32Ordered } from "../ref/conv.ts";
+import { convAttrs as attrs, convLabel as label } from "../helpers/conv-geom.ts";
 
 function cases(): ConvGeom[] {
   const rng = new Rng(91);
@@ -73,8 +74,6 @@ function cases(): ConvGeom[] {
 }
 
 const CASES = cases();
-const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k${g.KH}x${g.KW} s${g.stride} p${g.pads} d${g.dilation}`;
-const attrs = (g: ConvGeom, act: number) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
 const actF = (v: number, act: number) => (act === Activation.Relu ? Math.max(v, 0) : act === Activation.Relu6 ? Math.min(Math.max(v, 0), 6) : v);
 
 test("f32 direct convs: bit-exact against the ordered f32 reference, close to f64, every activation, bias or none", async () => {

@@ -9,6 +9,7 @@ import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -39,10 +40,6 @@ function cases(): ConvGeom[] {
 }
 
 const CASES = cases();
-const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k${g.KH}x${g.KW} s${g.stride} p${g.pads} d${g.dilation}`;
-const attrs = (g: ConvGeom, act = 0) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
-const wlen = (g: ConvGeom) => g.Cout * g.KH * g.KW * g.Cin;
-const wshape = (g: ConvGeom) => [g.Cout, g.KH, g.KW, g.Cin];
 
 test("direct int8 conv: int32 accumulators are exact, zero points on both sides", async () => {
   const e = await engine();
@@ -140,31 +137,6 @@ test("direct int8 conv: exact ties (power-of-two scales) round half to even", as
   assert.ok(ties > 20, `only ${ties} exact ties exercised`);
 });
 
-test("direct int8 conv with f32 output dequantizes the exact accumulators", async () => {
-  const e = await engine();
-  const rng = new Rng(24);
-  for (const g of CASES) {
-    const [OH, OW] = convOutSize(g);
-    const sx = 0.03, zx = rng.int(-10, 10);
-    const sw = Array.from({ length: g.Cout }, () => 0.001 + rng.next() * 0.01);
-    const b = new GraphBuilder();
-    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
-    const w = rng.i8(wlen(g), -127, 127);
-    const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-500, 500));
-    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-    const B = b.constant("b", DType.I32, [g.Cout], bias);
-    const y = b.act("y", DType.F32, [OH, OW, g.Cout]);
-    b.op(Op.Conv2d, [x, W, B], [y], attrs(g)).output(y);
-    const m = e.load(b.encode());
-    const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
-    const out = m.run({ x: xs }).y.data;
-    const acc = convRef(xs, zx, w, 0, bias, g);
-    for (let i = 0; i < acc.length; i++) {
-      const want = acc[i] * Math.fround(sx) * Math.fround(sw[i % g.Cout]);
-      assert.ok(Math.abs(out[i] - want) <= 1e-5 * (1 + Math.abs(want)), `${label(g)} y[${i}] ${out[i]} vs ${want}`);
-    }
-    m.dispose();
-  }
-});
+test("direct int8 conv with f32 output dequantizes the exact accumulators", () => expectDequantizedF32(CASES, 24, Activation.None));
 
 test.run();

@@ -5,6 +5,7 @@ import { GraphBuilder } from "../../src/format/builder.ts";
 import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { quantize, requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -35,10 +36,6 @@ const CASES: ConvGeom[] = [
   { batch: 1, H: 1, W: 3, Cin: 3, Cout: 5, KH: 2, KW: 2, dilation: [5, 1], pads: [3, 1, 2, 0] },
 ].map((c) => geom(c as Case));
 
-const label = (g: ConvGeom) => `${g.batch}x${g.H}x${g.W}x${g.Cin} -> ${g.Cout} k${g.KH}x${g.KW} s${g.stride} p${g.pads} d${g.dilation} g${g.groups}`;
-const attrs = (g: ConvGeom, act = 0) => [act, ...g.stride, ...g.pads, ...g.dilation, g.groups];
-const wlen = (g: ConvGeom) => g.Cout * g.KH * g.KW * (g.Cin / g.groups);
-const wshape = (g: ConvGeom) => [g.Cout, g.KH, g.KW, g.Cin / g.groups];
 const actF = (v: number, act: number) => (act === Activation.Relu ? Math.max(v, 0) : act === Activation.Relu6 ? Math.min(Math.max(v, 0), 6) : v);
 
 test("f32 conv matches the f64 reference on awkward shapes, with bias and fused activations", async () => {
@@ -168,32 +165,7 @@ test("int8 conv saturates when the real multiplier is huge (no wrap around the z
   m.dispose();
 });
 
-test("int8 conv with f32 output dequantizes the exact accumulators", async () => {
-  const e = await engine();
-  const rng = new Rng(14);
-  for (const g of CASES) {
-    const [OH, OW] = convOutSize(g);
-    const sx = 0.03, zx = rng.int(-10, 10);
-    const sw = Array.from({ length: g.Cout }, () => 0.001 + rng.next() * 0.01);
-    const b = new GraphBuilder();
-    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
-    const w = rng.i8(wlen(g), -127, 127);
-    const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-500, 500));
-    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-    const B = b.constant("b", DType.I32, [g.Cout], bias);
-    const y = b.act("y", DType.F32, [OH, OW, g.Cout]);
-    b.op(Op.Conv2d, [x, W, B], [y], attrs(g, Activation.Relu)).output(y);
-    const m = e.load(b.encode());
-    const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
-    const out = m.run({ x: xs }).y.data;
-    const acc = convRef(xs, zx, w, 0, bias, g);
-    for (let i = 0; i < acc.length; i++) {
-      const want = Math.max(0, acc[i] * Math.fround(sx) * Math.fround(sw[i % g.Cout]));
-      assert.ok(Math.abs(out[i] - want) <= 1e-5 * (1 + Math.abs(want)), `${label(g)} y[${i}] ${out[i]} vs ${want}`);
-    }
-    m.dispose();
-  }
-});
+test("int8 conv with f32 output dequantizes the exact accumulators", () => expectDequantizedF32(CASES, 14, Activation.Relu));
 
 test("dynamic conv (f32 in, int8 weights) stays within the per-sample quantization error of f32", async () => {
   const e = await engine();
