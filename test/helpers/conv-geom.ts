@@ -43,3 +43,16 @@ export async function expectDequantizedF32(cases: ConvGeom[], seed: number, act:
     m.dispose();
   }
 }
+
+export interface Int8ConvQuant { sx: number; zx: number; sw: number[]; zw?: number; sy: number; zy: number; act?: Activation }
+
+/** The int8 -> int8 conv g as a model: x, W (scales sw, zero point zw), optional int32 bias, y. */
+export function int8ConvModel(g: ConvGeom, q: Int8ConvQuant, w: Int8Array, bias: Int32Array | null): Uint8Array {
+  const [OH, OW] = convOutSize(g);
+  const b = new GraphBuilder();
+  const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [q.sx], zeroPoint: q.zx });
+  const W = b.constant("W", DType.I8, convWShape(g), w, { scales: q.sw, zeroPoint: q.zw ?? 0 });
+  const B = bias === null ? null : b.constant("b", DType.I32, [g.Cout], bias);
+  const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [q.sy], zeroPoint: q.zy });
+  return b.op(Op.Conv2d, B === null ? [x, W] : [x, W, B], [y], convAttrs(g, q.act ?? Activation.None)).output(y).encode();
+}

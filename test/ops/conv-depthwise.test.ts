@@ -11,7 +11,7 @@ import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
-import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32, int8ConvModel } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -77,20 +77,13 @@ test("depthwise int8 -> int8: per-tensor and per-channel scales (differing shift
     for (const act of [Activation.None, Activation.Relu, Activation.Relu6]) {
       for (const spread of [1, 300]) {
         const perChannel = act !== Activation.Relu || spread > 1;
-        const [OH, OW] = convOutSize(g);
         const sx = 0.02 + rng.next() * 0.05, sy = 0.05 + rng.next() * 0.2;
         const zx = rng.int(-60, 60), zy = rng.int(-30, 30), zw = perChannel ? 0 : rng.int(-5, 5);
         // spread 300: channel scales across ~8 powers of two, so the requant shifts differ
         const sw = perChannel ? Array.from({ length: g.Cout }, () => 0.0005 * spread ** rng.next()) : [0.002 + rng.next() * 0.01];
-        const b = new GraphBuilder();
-        const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
         const w = rng.i8(wlen(g), -127, 127);
         const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-3000, 3000));
-        const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw, zeroPoint: zw });
-        const B = b.constant("b", DType.I32, [g.Cout], bias);
-        const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-        b.op(Op.Conv2d, [x, W, B], [y], attrs(g, act)).output(y);
-        const m = e.load(b.encode());
+        const m = e.load(int8ConvModel(g, { sx, zx, sw, zw, sy, zy, act }, w, bias));
         const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
         const out = m.run({ x: xs }).y.data;
         const acc = convRef(xs, zx, w, zw, bias, g);
@@ -119,18 +112,11 @@ test("depthwise int8 -> int8: exact ties round half to even with per-channel pow
       { biasMax: 20, e: [-1, 0], xr: 4, wr: 3 },
     ];
     for (const { biasMax, e: [e0, e1], xr, wr } of variants) {
-      const [OH, OW] = convOutSize(g);
       const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
       const sw = Array.from({ length: g.Cout }, (_, n) => 2 ** -(n < 2 ? [e0, e1][n] : rng.int(e0, e1)));
-      const b = new GraphBuilder();
-      const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
       const w = rng.i8(wlen(g), -wr, wr);
       const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-biasMax, biasMax));
-      const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-      const B = b.constant("b", DType.I32, [g.Cout], bias);
-      const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-      b.op(Op.Conv2d, [x, W, B], [y], attrs(g)).output(y);
-      const m = e.load(b.encode());
+      const m = e.load(int8ConvModel(g, { sx, zx, sw, sy, zy }, w, bias));
       const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -xr, xr);
       const out = m.run({ x: xs }).y.data;
       const acc = convRef(xs, zx, w, 0, bias, g);

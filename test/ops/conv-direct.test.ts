@@ -9,7 +9,7 @@ import { Activation, DType, Op } from "../../assembly/format/spec.ts";
 import { GraphBuilder } from "../../src/format/builder.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
-import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32, int8ConvModel } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -83,15 +83,9 @@ for (const kind of ["tensor", "channel-close", "channel-spread"] as const) {
         const zx = rng.int(-20, 20), zy = rng.int(-30, 30), zw = kind === "tensor" ? rng.int(-5, 5) : 0;
         const sw = kind === "tensor" ? [0.002 + rng.next() * 0.01]
           : kind === "channel-close" ? sharedBinade(g.Cout, sx, sy, rng) : Array.from({ length: g.Cout }, () => 0.0002 * 2 ** rng.int(0, 6));
-        const b = new GraphBuilder();
-        const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
         const w = rng.i8(wlen(g), -127, 127);
         const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-3000, 3000));
-        const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw, zeroPoint: zw });
-        const B = b.constant("b", DType.I32, [g.Cout], bias);
-        const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-        b.op(Op.Conv2d, [x, W, B], [y], attrs(g, act)).output(y);
-        const m = e.load(b.encode());
+        const m = e.load(int8ConvModel(g, { sx, zx, sw, zw, sy, zy, act }, w, bias));
         const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
         const out = m.run({ x: xs }).y.data;
         assert.is(out.length, g.batch * OH * OW * g.Cout);
@@ -112,16 +106,10 @@ test("direct int8 conv: exact ties (power-of-two scales) round half to even", as
   let ties = 0;
   for (const g of CASES) {
     for (const perChannel of [false, true]) {
-      const [OH, OW] = convOutSize(g);
       const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
       const sw = perChannel ? Array.from({ length: g.Cout }, () => 2 ** -rng.int(1, 6)) : [2 ** -rng.int(1, 6)];
-      const b = new GraphBuilder();
-      const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
       const w = rng.i8(wlen(g), -20, 20);
-      const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-      const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-      b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
-      const m = e.load(b.encode());
+      const m = e.load(int8ConvModel(g, { sx, zx, sw, sy, zy }, w, null));
       const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -40, 40);
       const out = m.run({ x: xs }).y.data;
       const acc = convRef(xs, zx, w, 0, null, g);

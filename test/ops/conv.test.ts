@@ -5,7 +5,7 @@ import { GraphBuilder } from "../../src/format/builder.ts";
 import { EdgeqError } from "../../src/runtime/errors.ts";
 import { engine } from "../helpers/engine.ts";
 import { expectRequantized } from "../helpers/conv-requant.ts";
-import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32 } from "../helpers/conv-geom.ts";
+import { convAttrs as attrs, convLabel as label, convWLen as wlen, convWShape as wshape, expectDequantizedF32, int8ConvModel } from "../helpers/conv-geom.ts";
 import { Rng } from "../helpers/rng.ts";
 import { quantize, requant } from "../ref/index.ts";
 import { type ConvGeom, convOutSize, convRef } from "../ref/conv.ts";
@@ -94,19 +94,12 @@ test("int8 conv: requantized output follows ONNX QLinearConv, per-tensor and per
   for (const g of CASES) {
     for (const act of [Activation.None, Activation.Relu, Activation.Relu6]) {
       const perChannel = act !== Activation.Relu;
-      const [OH, OW] = convOutSize(g);
       const sx = 0.02 + rng.next() * 0.05, sy = 0.05 + rng.next() * 0.2;
       const zx = rng.int(-20, 20), zy = rng.int(-30, 30), zw = perChannel ? 0 : rng.int(-5, 5);
       const sw = perChannel ? Array.from({ length: g.Cout }, () => 0.001 + rng.next() * 0.01) : [0.002 + rng.next() * 0.01];
-      const b = new GraphBuilder();
-      const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
       const w = rng.i8(wlen(g), -127, 127);
       const bias = Int32Array.from({ length: g.Cout }, () => rng.int(-2000, 2000));
-      const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw, zeroPoint: zw });
-      const B = b.constant("b", DType.I32, [g.Cout], bias);
-      const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-      b.op(Op.Conv2d, [x, W, B], [y], attrs(g, act)).output(y);
-      const m = e.load(b.encode());
+      const m = e.load(int8ConvModel(g, { sx, zx, sw, zw, sy, zy, act }, w, bias));
       const xs = rng.i8(g.batch * g.H * g.W * g.Cin);
       const out = m.run({ x: xs }).y.data;
       const acc = convRef(xs, zx, w, zw, bias, g);
@@ -124,16 +117,10 @@ test("int8 conv: exact ties (power-of-two scales) round half to even, as ONNX QL
   const rng = new Rng(18);
   let ties = 0;
   for (const g of CASES) {
-    const [OH, OW] = convOutSize(g);
     const sx = 0.5, sy = 2, zx = rng.int(-5, 5), zy = rng.int(-10, 10);
     const sw = Array.from({ length: g.Cout }, () => 2 ** -rng.int(1, 6));
-    const b = new GraphBuilder();
-    const x = b.input("x", DType.I8, [g.H, g.W, g.Cin], { scales: [sx], zeroPoint: zx });
     const w = rng.i8(wlen(g), -20, 20);
-    const W = b.constant("W", DType.I8, wshape(g), w, { scales: sw });
-    const y = b.act("y", DType.I8, [OH, OW, g.Cout], { scales: [sy], zeroPoint: zy });
-    b.op(Op.Conv2d, [x, W], [y], attrs(g)).output(y);
-    const m = e.load(b.encode());
+    const m = e.load(int8ConvModel(g, { sx, zx, sw, sy, zy }, w, null));
     const xs = rng.i8(g.batch * g.H * g.W * g.Cin, -40, 40);
     const out = m.run({ x: xs }).y.data;
     const acc = convRef(xs, zx, w, 0, null, g);
